@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from arrears.cli import compliance, db, demo, guard, import_cmd, packs, synth
+from arrears.cli import compliance, db, demo, docs, guard, import_cmd, packs, synth
 
 app = typer.Typer(
     name="arrears",
@@ -16,6 +16,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(packs.app, name="packs")
 app.add_typer(compliance.app, name="compliance")
 app.add_typer(guard.app, name="guard")
+app.add_typer(docs.app, name="docs")
 app.command("import")(import_cmd.import_portfolio)
 app.command("synth")(synth.synth)
 app.command("demo")(demo.demo)
