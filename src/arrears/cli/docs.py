@@ -30,7 +30,7 @@ def _walk(cmd: Any, path: list[str]) -> list[tuple[list[str], Any]]:
 
 def _param_line(p: Any) -> str:
     if p.param_type_name == "argument":
-        return f"- `{p.human_readable_name}` (argument{'' if p.required else ', optional'})"
+        return f"- `{p.name.upper()}` (argument{'' if p.required else ', optional'}): {getattr(p, 'help', None) or ''}".rstrip(": ")
     names = ", ".join(f"`{o}`" for o in [*p.opts, *p.secondary_opts])
     default = "" if p.default is None or (p.is_flag and not p.default) else f" Default: `{p.default}`."
     return f"- {names}: {p.help or ''}{default}".rstrip()

@@ -1,0 +1,170 @@
+"""Per-day caps and minimum gaps (CN-FREQ-1/2/3, US-REGF-1006.14(b)(1)-REPEAT, UK-POL-FREQ).
+
+A cap counts today's outbound entries of some channels (and outcomes) for one scope: the case (every person),
+the debtor, the person contacted, or the contact point. "Today" is the local calendar day in every candidate
+zone (or a named zone); the attempt is blocked when the count has reached the limit in any of them.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Literal
+
+from arrears.compliance.decision import Fired, Verdict
+from arrears.compliance.model import HistoryEntry
+from arrears.compliance.rules.base import NONE, Compiled, Eval, RuleMeta
+from arrears.compliance.rules.params import Params
+from arrears.compliance.zones import zone
+from arrears.domain.enums import Channel, Direction, Outcome
+
+Scope = Literal["case", "debtor", "person", "point"]
+
+
+class Cap(Params):
+    scope: Scope
+    channels: list[Channel]
+    outcomes: list[Outcome] | None = None  # None: every outcome counts
+    limit: int  # at most `limit` per local day: block when today's count >= limit
+    tz: str = "debtor"  # "debtor": every candidate zone; otherwise one IANA zone
+    label_zh: str
+    label_en: str
+
+
+class FrequencyParams(Params):
+    caps: tuple[Cap, ...] = ()
+    min_gap_minutes: int | None = None
+    min_gap_scope: Scope = "person"
+    min_gap_channels: tuple[Channel, ...] = ()
+    review_after_refusal: bool = False  # any call after a "stop calling" goes to a human
+
+
+TIGHTEN = {"caps": "caps", "min_gap_minutes": "ge", "min_gap_channels": "superset", "review_after_refusal": "true_stays"}
+
+_OUT = Direction.OUT
+
+
+def _in_scope(h: HistoryEntry, scope: str, ev: Eval) -> bool:
+    if scope == "case":
+        return True
+    if scope == "debtor":
+        return h.to == ev.debtor.id
+    if scope == "person":
+        return h.to == ev.attempt.to
+    return ev.attempt.point is not None and h.point == ev.attempt.point
+
+
+def _applies(scope: str, ev: Eval) -> bool:
+    if scope == "debtor":
+        return ev.is_debtor
+    if scope == "point":
+        return ev.attempt.point is not None
+    return True
+
+
+def compile_rule(meta: RuleMeta, p: FrequencyParams) -> Compiled:
+    caps = tuple(
+        (
+            c.scope,
+            frozenset(c.channels),
+            frozenset(c.outcomes) if c.outcomes is not None else None,
+            c.limit,
+            None if c.tz == "debtor" else zone(c.tz),
+            c.label_zh,
+            c.label_en,
+        )
+        for c in p.caps
+    )
+    for c in p.caps:
+        if c.tz != "debtor" and zone(c.tz) is None:
+            raise ValueError(f"caps.tz: unknown IANA zone {c.tz!r}")
+    gap = float(p.min_gap_minutes * 60) if p.min_gap_minutes else 0.0
+    gap_scope = p.min_gap_scope
+    gap_channels = frozenset(p.min_gap_channels)
+    review_refusal = p.review_after_refusal
+    voice_or_gap = gap_channels | {Channel.CALL, Channel.AI_VOICE}
+
+    def check(ev: Eval) -> tuple[Fired, ...]:
+        ch = ev.attempt.channel
+        out: list[Fired] = []
+        for scope, channels, outcomes, limit, tz, lzh, len_ in caps:
+            if ch not in channels or not _applies(scope, ev):
+                continue
+            zones = ev.zones if tz is None else (tz,)
+            rows = [
+                h
+                for h in ev.day_entries()
+                if h.direction is _OUT
+                and h.channel in channels
+                and (outcomes is None or h.outcome in outcomes)
+                and _in_scope(h, scope, ev)
+            ]
+            if len(rows) < limit:
+                continue
+            for z in zones:
+                lo, hi = ev.day_bounds(z)
+                n = sum(1 for h in rows if lo <= h.ts < hi)
+                if n >= limit:
+                    out.append(
+                        meta.fire(
+                            f"{lzh}今日已 {n} 次,达到上限 {limit} 次",
+                            f"{len_} today: {n}, at the limit of {limit}",
+                            temporal=True,
+                        )
+                    )
+                    break
+        if gap and ch in gap_channels and _applies(gap_scope, ev):
+            lo_ts = ev.now_ts - gap
+            last = max(
+                (
+                    h.ts
+                    for h in ev.day_entries()
+                    if h.direction is _OUT and h.channel in gap_channels and h.ts > lo_ts and _in_scope(h, gap_scope, ev)
+                ),
+                default=None,
+            )
+            if last is not None:
+                mins = int((ev.now_ts - last) // 60)
+                out.append(
+                    meta.fire(
+                        f"距上次联系仅 {mins} 分钟,最短间隔 {p.min_gap_minutes} 分钟",
+                        f"only {mins} min since the last contact; minimum gap {p.min_gap_minutes} min",
+                        temporal=True,
+                    )
+                )
+        if review_refusal and ch in voice_or_gap and ev.case.refused_before(ev.attempt.to, ev.now_ts):
+            out.append(
+                meta.fire(
+                    "对方曾明确要求停止来电,继续拨打需人工复核",
+                    "the person has asked us to stop calling; any further call needs human review",
+                    verdict=Verdict.REVIEW,
+                )
+            )
+        return tuple(out) if out else NONE
+
+    def not_before(ev: Eval) -> float | None:
+        """Earliest instant every cap and the gap could pass: tomorrow where a cap is full, last + gap."""
+        ch = ev.attempt.channel
+        bound = ev.now_ts
+        for scope, channels, outcomes, limit, tz, _lzh, _len in caps:
+            if ch not in channels or not _applies(scope, ev):
+                continue
+            for z in ev.zones if tz is None else (tz,):
+                lo, hi = ev.day_bounds(z)
+                n = sum(
+                    1
+                    for h in ev.day_entries()
+                    if lo <= h.ts < hi
+                    and h.direction is _OUT
+                    and h.channel in channels
+                    and (outcomes is None or h.outcome in outcomes)
+                    and _in_scope(h, scope, ev)
+                )
+                if n >= limit:
+                    bound = max(bound, hi)
+        if gap and ch in gap_channels and _applies(gap_scope, ev):
+            for h in ev.day_entries():
+                if h.direction is _OUT and h.channel in gap_channels and _in_scope(h, gap_scope, ev):
+                    bound = max(bound, h.ts + gap)
+        return bound
+
+    return Compiled(check, (time(0, 0),), gap, not_before)
