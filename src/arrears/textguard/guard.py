@@ -1,0 +1,292 @@
+"""The guard: lexicon rules + collection model + COLD insult model -> a `ContentReport` with spans and claims.
+
+Decision per category (see README.md):
+- a non-negated lexicon hit counts unless the collection model is confident the whole text is compliant
+  (p(violation) < `veto`): that lets the model overrule a rule on training notes, complaints and quotations;
+- the collection model alone counts when p(category) and p(violation) both pass their thresholds;
+- the COLD model adds `insult_abuse` only when it is very sure and the collection model does not veto;
+- case facts turn claims into violations: a "已起诉" claim when `litigation_filed` is false, a court order
+  claim when `judgment` is false; to a third party, any debt fact or payment demand is a disclosure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from arrears.domain.content import Claim, ContentCategory, ContentFinding, ContentReport, Span
+from arrears.textguard.explain import top_spans
+from arrears.textguard.features import featurize
+from arrears.textguard.lexicon import load_lexicon
+from arrears.textguard.matcher import Matcher, RuleHit
+from arrears.textguard.model import LinearModel
+from arrears.textguard.normalise import Normalised, compact_string, normalise
+from arrears.textguard.transcript import Turn, collector_view, looks_like_transcript
+
+_CATS = tuple(ContentCategory)
+_SENTENCE_END = "。!?！？;；\n"
+# Claims that mark a text as being about a debt: there the COLD model (trained on social-media comments)
+# must be very sure before it speaks.
+_COLLECTION_CLAIMS = frozenset(
+    {Claim.DEBT_FACTS, Claim.PAYMENT_DEMAND, Claim.CREDIT_REPORT, Claim.LAWSUIT_THREATENED, Claim.LAWSUIT_FILED,
+     Claim.CONTACT_LIST, Claim.BORROW_TO_PAY, Claim.OPT_OUT, Claim.COLLECTOR_DISCLOSURE}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    """What the guard may know about the case. None = unknown (claims are reported, not judged)."""
+
+    litigation_filed: bool | None = None
+    judgment: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    veto: float = 0.2  # below this p(violation) the collection model overrules lexicon hits
+    cold_threshold: float = 0.5  # COLD insult model, on texts outside debt collection (social-media talk)
+    cold_threshold_collection: float = 0.97  # ... and on collection texts: only when very sure
+    rule_score: float = 0.97
+    model_floor: float = 0.35  # a model-only category needs at least this probability
+    model_min_chars: int = 8  # and at least this many compact characters of text
+    sure_violation: float = 0.85  # p(violation) this high with no category yet: take the likeliest category
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    norm: Normalised
+    offsets: tuple[int, ...] | None  # transcript: view offset -> original offset
+    model_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptReport:
+    first_violating_turn: int | None
+    turns: tuple[tuple[Turn, ContentReport], ...]  # collector turns only
+
+    @property
+    def violation(self) -> bool:
+        return self.first_violating_turn is not None
+
+    def to_json(self) -> dict[str, object]:
+        from arrears.textguard.evaluation import report_json
+
+        return {
+            "violation": self.violation,
+            "first_violating_turn": self.first_violating_turn,
+            "turns": [
+                {"turn": t.index, "speaker": t.speaker, **report_json(None, r, with_id=False)} for t, r in self.turns
+            ],
+        }
+
+
+def _model_dir() -> Path:
+    return Path(str(resources.files("arrears.textguard") / "model"))
+
+
+class Guard:
+    """Implements `arrears.domain.content.ContentChecker`."""
+
+    def __init__(
+        self,
+        matcher: Matcher,
+        collection: LinearModel,
+        cold: LinearModel,
+        domain: LinearModel,
+        policy: Policy | None = None,
+        scripts: dict[str, dict[str, str]] | None = None,
+    ) -> None:
+        self.matcher = matcher
+        self.collection = collection
+        self.cold = cold
+        self.domain = domain
+        self.policy = policy or Policy()
+        self.scripts = scripts or {}
+        self._weights: dict[str, np.ndarray] = {}
+        self._cat_idx = [collection.labels.index(c.value) for c in _CATS]
+        self._cat_thr = np.array([collection.thresholds.get(c.value, 0.5) for c in _CATS])
+        self._v_thr = collection.thresholds.get("violation", 0.5)
+
+    @classmethod
+    def load(cls, model_dir: Path | None = None, policy: Policy | None = None) -> Guard:
+        d = model_dir or _model_dir()
+        missing = [n for n in ("collection", "cold", "domain") if not (d / f"{n}.npz").exists()]
+        if missing:
+            raise FileNotFoundError(f"{d}: model {', '.join(missing)} missing; run `arrears guard train`")
+        scripts_path = Path(str(resources.files("arrears.textguard") / "scripts.yaml"))
+        scripts = yaml.safe_load(scripts_path.read_text(encoding="utf-8"))["scripts"]
+        return cls(Matcher(load_lexicon()), LinearModel.load(d, "collection"), LinearModel.load(d, "cold"),
+                   LinearModel.load(d, "domain"), policy, scripts)
+
+    # ------------------------------------------------------------------ API
+
+    def check(
+        self, text: str, *, audience: str = "debtor", lang: str | None = None, facts: CaseFacts | None = None
+    ) -> ContentReport:
+        return self.check_many([text], audiences=[audience], facts=facts)[0]
+
+    def check_many(
+        self,
+        texts: Sequence[str],
+        *,
+        audiences: Sequence[str | None] | None = None,
+        facts: CaseFacts | None = None,
+    ) -> list[ContentReport]:
+        """Judge many texts at once: the models run as one sparse matrix product."""
+        auds = list(audiences) if audiences is not None else ["debtor"] * len(texts)
+        prepared = [self._prepare(t, a or "debtor") for t, a in zip(texts, auds, strict=True)]
+        x = featurize([p.model_text for p in prepared])
+        pc = self.collection.proba(x)
+        pcold = self.cold.proba(x)[:, 0]
+        pdom = self.domain.proba(x)[:, 0]
+        return [
+            self._decide(p, a or "debtor", pc[i], float(pcold[i]), float(pdom[i]), facts)
+            for i, (p, a) in enumerate(zip(prepared, auds, strict=True))
+        ]
+
+    def check_turns(self, turns: Sequence[Turn], facts: CaseFacts | None = None) -> TranscriptReport:
+        """Judge each collector turn on its own; other speakers' turns are not judged."""
+        mine = [t for t in turns if t.is_collector]
+        reports = self.check_many([t.text for t in mine], audiences=["debtor"] * len(mine), facts=facts)
+        pairs = tuple(zip(mine, reports, strict=True))
+        first = next((t.index for t, r in pairs if r.violation), None)
+        return TranscriptReport(first, pairs)
+
+    def suggestion(self, report: ContentReport, lang: str = "zh") -> str | None:
+        """A compliant alternative for a blocked text (from the built-in script library)."""
+        if not report.violation:
+            return None
+        cat = report.categories[0].value
+        return self.scripts.get(cat, {}).get(lang) or self.scripts.get(cat, {}).get("zh")
+
+    # ------------------------------------------------------------------ internals
+
+    def _prepare(self, text: str, audience: str) -> _Prepared:
+        offsets: tuple[int, ...] | None = None
+        view = text
+        if audience == "transcript" or looks_like_transcript(text):
+            view, offsets = collector_view(text)
+        norm = normalise(view)
+        return _Prepared(norm, offsets, norm.compact.text)
+
+    def _decide(
+        self,
+        p: _Prepared,
+        audience: str,
+        probs: np.ndarray,
+        p_cold: float,
+        p_domain: float,
+        facts: CaseFacts | None,
+    ) -> ContentReport:
+        pol = self.policy
+        hits = self.matcher.match(p.norm) if p.norm.compact.text else []
+        in_domain = p_domain >= 0.5 or audience != "debtor" or any(
+            h.rule.claim in _COLLECTION_CLAIMS and not h.negated for h in hits
+        )
+        if not in_domain:
+            # General talk (not about a debt): the COLD model speaks for abuse; lexicon categories
+            # count only in a text it finds offensive.
+            probs = np.array([p_cold, *([0.0] * len(_CATS))])
+            probs[1 + _CATS.index(ContentCategory.INSULT_ABUSE)] = p_cold
+        p_v = float(probs[0])
+        allowed = p_v >= pol.veto if in_domain else p_cold >= pol.cold_threshold
+        findings: list[ContentFinding] = []
+        found: set[ContentCategory] = set()
+        claims: dict[Claim, RuleHit] = {}
+
+        def add(cat: ContentCategory, s: int, e: int, conf: float, claim: Claim | None = None) -> None:
+            findings.append(ContentFinding(cat, claim, self._orig_span(p, s, e), False, conf))
+            found.add(cat)
+
+        for h in hits:
+            if h.rule.claim is not None:
+                findings.append(ContentFinding(None, h.rule.claim, self._orig_span(p, h.start, h.end), h.negated))
+                if not h.negated:
+                    claims.setdefault(h.rule.claim, h)
+            if h.rule.category is not None and not h.negated and (allowed or self._sentence_allows(p, h, in_domain)):
+                add(h.rule.category, h.start, h.end, h.rule.confidence)
+        if audience == "third_party" and allowed:
+            # CN-DISC-1: debt facts or a payment demand told to a non-obligor (unless the model is sure the
+            # text is compliant: a guarantor notice, an authorised conversation, a staff script)
+            for claim in (Claim.DEBT_FACTS, Claim.PAYMENT_DEMAND):
+                if claim in claims:
+                    h = claims[claim]
+                    add(ContentCategory.THIRD_PARTY_DISCLOSURE, h.start, h.end, pol.rule_score)
+        if facts is not None:
+            if facts.litigation_filed is False and Claim.LAWSUIT_FILED in claims:
+                h = claims[Claim.LAWSUIT_FILED]
+                add(ContentCategory.FALSE_REPRESENTATION, h.start, h.end, pol.rule_score, Claim.LAWSUIT_FILED)
+            if facts.judgment is False and Claim.COURT_ORDER in claims:
+                h = claims[Claim.COURT_ORDER]
+                add(ContentCategory.FALSE_REPRESENTATION, h.start, h.end, pol.rule_score, Claim.COURT_ORDER)
+        if in_domain and p_v >= self._v_thr and len(p.model_text) >= pol.model_min_chars:
+            already = bool(found)
+            for k, cat in enumerate(_CATS):
+                pc = float(probs[self._cat_idx[k]])
+                # a text already in violation needs only the category's own (out-of-fold) threshold
+                floor = self._cat_thr[k] if already else max(self._cat_thr[k], pol.model_floor)
+                if cat not in found and pc >= floor:
+                    for s, e in self._model_spans(p, cat) or [(0, 0)]:
+                        findings.append(ContentFinding(cat, None, self._orig_span(p, s, e), False, pc))
+                    found.add(cat)
+        if in_domain and not found and p_v >= pol.sure_violation and len(p.model_text) >= pol.model_min_chars:
+            k = int(np.argmax(probs[self._cat_idx]))
+            cat = _CATS[k]
+            for s, e in self._model_spans(p, cat) or [(0, 0)]:
+                findings.append(ContentFinding(cat, None, self._orig_span(p, s, e), False, p_v))
+            found.add(cat)
+        cold_ok = (p_cold >= pol.cold_threshold_collection and allowed and p_v >= self._v_thr
+                   if in_domain else p_cold >= pol.cold_threshold)
+        if ContentCategory.INSULT_ABUSE not in found and cold_ok:
+            for s, e in self._model_spans(p, ContentCategory.INSULT_ABUSE, self.cold) or [(0, 0)]:
+                findings.append(ContentFinding(ContentCategory.INSULT_ABUSE, None, self._orig_span(p, s, e),
+                                               False, p_cold))
+            found.add(ContentCategory.INSULT_ABUSE)
+        violation = bool(found)
+        if violation:
+            best = max((f.confidence for f in findings if f.category is not None and not f.negated), default=p_v)
+            score = max(p_v, min(best, 0.999), 0.5)
+        else:
+            score = min(p_v, 0.49)
+        return ContentReport(violation, round(float(score), 4), tuple(findings))
+
+    def _sentence_allows(self, p: _Prepared, h: RuleHit, in_domain: bool) -> bool:
+        """The whole text looked compliant; judge the sentence holding the hit on its own (a long,
+        polite transcript can still carry one threatening sentence)."""
+        if p.offsets is None:  # transcripts only
+            return False
+        text = p.norm.original
+        lo = max((text.rfind(c, 0, h.start) for c in _SENTENCE_END), default=-1) + 1
+        his = [i for i in (text.find(c, h.end) for c in _SENTENCE_END) if i >= 0]
+        sentence = text[lo : min(his) + 1 if his else len(text)]
+        if len(sentence) >= len(text) - 1:
+            return False
+        x = featurize([compact_string(sentence)])
+        if not in_domain:
+            return float(self.cold.proba(x)[0, 0]) >= self.policy.cold_threshold
+        return float(self.collection.proba(x)[0, 0]) >= self.policy.veto
+
+    def _orig_span(self, p: _Prepared, s: int, e: int) -> Span:
+        """(s, e) are offsets in the (collector) view's original text."""
+        if p.offsets is not None and e > s:
+            return Span(p.offsets[s], p.offsets[e - 1] + 1, p.norm.original[s:e])
+        return Span(s, e, p.norm.original[s:e])
+
+    def _model_spans(self, p: _Prepared, cat: ContentCategory, model: LinearModel | None = None) -> list[tuple[int, int]]:
+        m = model or self.collection
+        key = f"{m.name}:{cat.value}"
+        if key not in self._weights:
+            self._weights[key] = m.column(cat.value)
+        return top_spans(p.norm, self._weights[key])
+
+
+@lru_cache(maxsize=1)
+def default_guard() -> Guard:
+    """The guard with the shipped lexicons and model artefacts (loaded once per process)."""
+    return Guard.load()

@@ -1,0 +1,293 @@
+"""Multi-pattern matching of the lexicon over the normalised views (Aho-Corasick), with negation handling.
+
+One automaton holds every term of the compact view (plus pinyin-initial variants and the negation cues);
+a second holds the pinyin spellings for homophone matching. A match yields a `RuleHit` whose span points
+into the ORIGINAL text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ahocorasick
+
+from arrears.textguard.lexicon import Lexicon, Rule, compact_term, initial_variants, pinyin_spelling
+from arrears.textguard.normalise import Normalised
+
+_CUE, _ANTI, _BREAK = -1, -2, -3
+
+
+@dataclass(frozen=True, slots=True)
+class RuleHit:
+    rule: Rule
+    start: int  # original text offsets
+    end: int
+    evidence: str
+    negated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    rule: int  # index into rules, or _CUE/_ANTI/_BREAK
+    group: int
+    prefix: bool  # Latin term ending in "*": no right word boundary needed
+    latin_left: bool
+    latin_right: bool
+
+
+def _is_latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
+class Matcher:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.rules = lexicon.rules
+        self._compact = ahocorasick.Automaton()
+        self._pinyin = ahocorasick.Automaton()
+        self._regex: list[tuple[re.Pattern[str], int, int]] = []
+        table: dict[str, list[_Entry]] = defaultdict(list)
+        ptable: dict[str, list[_Entry]] = defaultdict(list)
+        for ri, rule in enumerate(self.rules):
+            for gi, group in enumerate(rule.groups):
+                for raw in group:
+                    if raw.startswith("re:"):
+                        self._regex.append((re.compile(raw[3:]), ri, gi))
+                        continue
+                    self._add(table, ptable, raw, ri, gi, rule.homophones, variants=rule.category is not None)
+        neg = lexicon.negation
+        for kind, terms in ((_CUE, neg.cues), (_ANTI, neg.anti_cues), (_BREAK, neg.breakers)):
+            for raw in terms:
+                if not raw.startswith("re:"):
+                    self._add(table, ptable, raw, kind, 0, False, variants=False)
+        for key, entries in table.items():
+            self._compact.add_word(key, _value(key, entries))
+        merged: dict[str, tuple[set[str], list[_Entry]]] = {}
+        for key, entries in ptable.items():
+            py, term = key.split("/")
+            term_set, all_entries = merged.setdefault(py, (set(), []))
+            term_set.add(term)
+            all_entries.extend(entries)
+        for py, (term_set, p_entries) in merged.items():
+            length, _, _, pairs = _value(py, p_entries, latin=False)
+            self._pinyin.add_word(py, (length, tuple(sorted(term_set)), False, pairs))
+        self._compact.make_automaton()
+        self._has_pinyin = len(ptable) > 0
+        if self._has_pinyin:
+            self._pinyin.make_automaton()
+
+    @staticmethod
+    def _add(
+        table: dict[str, list[_Entry]],
+        ptable: dict[str, list[_Entry]],
+        raw: str,
+        ri: int,
+        gi: int,
+        homophones: bool,
+        *,
+        variants: bool = True,
+    ) -> None:
+        prefix = raw.endswith("*")
+        key = compact_term(raw)
+        if not key:
+            return
+        entry = _Entry(ri, gi, prefix, _is_latin(key[0]), _is_latin(key[-1]) and not prefix)
+        table[key].append(entry)
+        if not variants:
+            return
+        if len(key) <= 5:
+            for v in initial_variants(key, all_initials=homophones):
+                table[v].append(_Entry(ri, gi, False, _is_latin(v[0]), _is_latin(v[-1])))
+        py = pinyin_spelling(key)
+        if py and (len(key) >= 3 or (homophones and len(key) >= 2)):
+            ptable[py + "/" + key].append(_Entry(ri, gi, False, False, False))
+
+    # ------------------------------------------------------------------ matching
+
+    def _raw_hits(self, norm: Normalised) -> list[tuple[int, int, tuple[tuple[int, int], ...]]]:
+        """(start, end, ((rule, group), ...)) in compact coordinates."""
+        text = norm.compact.text
+        hits: list[tuple[int, int, tuple[tuple[int, int], ...]]] = []
+        for end_idx, (length, left, right, pairs) in self._compact.iter(text):
+            start = end_idx - length + 1
+            if (left or right) and not _edges_ok(norm, start, end_idx + 1, left, right):
+                continue
+            hits.append((start, end_idx + 1, pairs))
+        if self._has_pinyin:
+            pv = norm.pinyin()
+            for end_idx, (length, terms, _, pairs) in self._pinyin.iter(pv.text):
+                if any(t in text for t in terms):  # written out plainly: the compact view has it already
+                    continue
+                span = pv.to_compact(end_idx - length + 1, end_idx + 1)
+                # same number of characters as the term: "lianle" is 立案了, not 脸了
+                if span is None or all(span[1] - span[0] != len(t) for t in terms) or not _pinyin_edges_ok(norm, span):
+                    continue
+                hits.append((span[0], span[1], pairs))
+        for pattern, ri, gi in self._regex:
+            for m in pattern.finditer(text):
+                if m.end() > m.start():
+                    hits.append((m.start(), m.end(), ((ri, gi),)))
+        return hits
+
+    def match(self, norm: Normalised) -> list[RuleHit]:
+        raw = self._raw_hits(norm)
+        if not raw:
+            return []
+        cues: list[tuple[int, int]] = []
+        antis: list[tuple[int, int]] = []
+        breaks: list[tuple[int, int]] = []
+        by_rule: dict[int, dict[int, list[tuple[int, int]]]] = {}
+        for s, e, pairs in raw:
+            for ri, gi in pairs:
+                if ri >= 0:
+                    groups = by_rule.get(ri)
+                    if groups is None:
+                        groups = by_rule[ri] = {}
+                    groups.setdefault(gi, []).append((s, e))
+                elif ri == _CUE:
+                    cues.append((s, e))
+                elif ri == _ANTI:
+                    antis.append((s, e))
+                else:
+                    breaks.append((s, e))
+        if not by_rule:
+            return []
+        cues = [c for c in cues if not any(a[0] <= c[0] and c[1] <= a[1] for a in antis)]
+        clauses = norm.clause_of() if any(self.rules[r].near for r in by_rule) else _none
+        soft = norm.clause_of(soft=True) if cues else _none
+        out: list[RuleHit] = []
+        original = norm.original
+        origin = norm.compact.origin
+        quoted = _quoted_mentions(norm)
+        for ri, groups in by_rule.items():
+            rule = self.rules[ri]
+            spans = self._rule_spans(rule, groups, clauses)
+            if rule.category is None:  # a claim is made once: report its first mention
+                spans = spans[:1]
+            for s, e in spans:
+                negated = rule.negatable and (
+                    (bool(cues) and self._negated(norm, rule, s, cues, breaks, soft))
+                    or (bool(quoted) and _inside(quoted, norm.compact_to_flat[s], norm.compact_to_flat[e - 1]))
+                )
+                os_, oe = origin[s], origin[e - 1] + 1
+                out.append(RuleHit(rule, os_, oe, original[os_:oe], negated))
+        return out
+
+    @staticmethod
+    def _rule_spans(
+        rule: Rule, groups: dict[int, list[tuple[int, int]]], clauses: Callable[[int], int]
+    ) -> list[tuple[int, int]]:
+        if not rule.near:
+            g0 = groups.get(0, [])
+            return g0 if len(g0) == 1 else _dedupe(sorted(set(g0)))
+        if len(groups) < len(rule.groups):
+            return []
+        found: list[tuple[int, int]] = []
+        anchors = sorted(set(groups[0]))
+        for a in anchors:
+            lo, hi = a
+            ok = True
+            ca = clauses(a[0])
+            for gi in range(1, len(rule.groups)):
+                best: tuple[int, int] | None = None
+                best_w = rule.window + 1
+                for h in groups[gi]:
+                    if abs(h[0] - a[0]) > rule.window or clauses(h[0]) != ca or clauses(h[1] - 1) != ca:
+                        continue
+                    w = max(hi, h[1]) - min(lo, h[0])
+                    if w <= rule.window and w < best_w and not (h[0] < a[1] and a[0] < h[1]):
+                        best, best_w = h, w
+                if best is None:
+                    ok = False
+                    break
+                lo, hi = min(lo, best[0]), max(hi, best[1])
+            if ok:
+                found.append((lo, hi))
+        return _dedupe(sorted(set(found)))
+
+    def _negated(
+        self,
+        norm: Normalised,
+        rule: Rule,
+        start: int,
+        cues: list[tuple[int, int]],
+        breaks: list[tuple[int, int]],
+        soft: Callable[[int], int],
+    ) -> bool:
+        gap_limit = self.lexicon.negation.max_gap_en if rule.lang == "en" else self.lexicon.negation.max_gap_zh
+        for cs, ce in cues:
+            if ce > start or start - ce > gap_limit:
+                continue
+            if soft(cs) != soft(start):
+                continue
+            if any(ce <= bs and be <= start for bs, be in breaks):
+                continue
+            return True
+        return False
+
+
+def _value(key: str, entries: list[_Entry], latin: bool = True) -> tuple[int, bool, bool, tuple[tuple[int, int], ...]]:
+    """Automaton payload: (length, check left edge, check right edge, ((rule, group), ...))."""
+    left = latin and _is_latin(key[0])
+    right = latin and _is_latin(key[-1]) and not any(e.prefix for e in entries)
+    pairs = tuple(dict.fromkeys((e.rule, e.group) for e in entries))
+    return len(key), left, right, pairs
+
+
+def _edges_ok(norm: Normalised, start: int, end: int, left: bool, right: bool) -> bool:
+    """A Latin-edged match must not continue a longer Latin word in the flat text ("txl" in "bytxlz")."""
+    flat = norm.flat.text
+    if left:
+        fs = norm.compact_to_flat[start]
+        if fs > 0 and _is_latin(flat[fs - 1]):
+            return False
+    if right:
+        fe = norm.compact_to_flat[end - 1]
+        if fe + 1 < len(flat) and _is_latin(flat[fe + 1]):
+            return False
+    return True
+
+
+def _pinyin_edges_ok(norm: Normalised, span: tuple[int, int]) -> bool:
+    """Typed pinyin must not be part of a longer Latin word ("xtongxunlu")."""
+    text = norm.compact.text
+    left = text[span[0]]
+    right = text[span[1] - 1]
+    return _edges_ok(norm, span[0], span[1], _is_latin(left), _is_latin(right))
+
+
+_QUOTES = re.compile(r"“[^”]{1,60}”|「[^」]{1,60}」|\"[^\"]{1,80}\"|‘[^’]{1,60}’")
+_META = re.compile(
+    r"说法|瞎说|吓唬|不会的|违规|违反|禁止|不得|投诉|举报|培训|案例|示例|不成立|没有依据|并无依据|谣言|从不|不是我司|"
+    r"冒充|报警|banned|training|complaint|reported|not true|myth|never|illegal|not allowed|prohibited"
+)
+
+
+def _quoted_mentions(norm: Normalised) -> list[tuple[int, int]]:
+    """Quotation-marked stretches of a text that talks ABOUT such phrases (training notes, complaint
+    replies, myth-busting): a hit inside one is a mention, not a use."""
+    flat = norm.flat.text
+    if not _META.search(flat):
+        return []
+    return [(m.start(), m.end()) for m in _QUOTES.finditer(flat)]
+
+
+def _inside(regions: list[tuple[int, int]], fs: int, fe: int) -> bool:
+    return any(a <= fs and fe < b for a, b in regions)
+
+
+def _none(_: int) -> int:
+    return 0
+
+
+def _dedupe(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Drop spans contained in another span of the same rule."""
+    out: list[tuple[int, int]] = []
+    for s in sorted(spans, key=lambda x: (x[0], -(x[1] - x[0]))):
+        if out and out[-1][0] <= s[0] and s[1] <= out[-1][1]:
+            continue
+        out.append(s)
+    return out
