@@ -8,6 +8,7 @@ for the earliest instant at which the same attempt would pass.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -28,6 +29,7 @@ class Step:
     check: Check
     temporal: bool
     compiled: Compiled
+    blocks: Callable[[Eval], bool]  # does `check` yield a block here? (the rule's fast probe, or run `check`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,9 @@ class Plan:
     by_channel: dict[Channel, tuple[Step, ...]]
     companions: tuple[Companion, ...]
     ids_by_channel: dict[Channel, tuple[str, ...]]
+    # Per channel, the temporal steps in pack order (the search's pass test) and cheapest first (`_jump`).
+    temporal_by_channel: dict[Channel, tuple[Step, ...]]
+    ordered_by_channel: dict[Channel, tuple[Step, ...]]
 
     def steps(self, channel: Channel) -> tuple[Step, ...]:
         return self.by_channel.get(channel, ())
@@ -61,10 +66,20 @@ def compile_pack(pack: Pack) -> Plan:
             continue
         kind = KINDS[r.kind]
         compiled = kind.compile(meta, r.params)
-        steps.append((r.channels, Step(meta, compiled.check, kind.temporal, compiled)))
+        blocks = compiled.blocks or _blocks_by_check(compiled.check)
+        steps.append((r.channels, Step(meta, compiled.check, kind.temporal, compiled, blocks)))
     by_channel = {ch: tuple(s for chans, s in steps if ch in chans) for ch in Channel}
     ids = {ch: tuple(s.meta.id for s in by_channel[ch]) for ch in Channel}
-    return Plan(pack, by_channel, tuple(companions), ids)
+    temporal = {ch: tuple(s for s in by_channel[ch] if s.temporal) for ch in Channel}
+    ordered = {ch: tuple(sorted(temporal[ch], key=lambda s: _COST.get(s.meta.kind, 9))) for ch in Channel}
+    return Plan(pack, by_channel, tuple(companions), ids, temporal, ordered)
+
+
+def _blocks_by_check(check: Check) -> Callable[[Eval], bool]:
+    def blocks(ev: Eval) -> bool:
+        return any(f.verdict is Verdict.BLOCK for f in check(ev))
+
+    return blocks
 
 
 class Engine:
@@ -83,21 +98,26 @@ class Engine:
         return evaluate(self.plan, req, self.checker, search_next=search_next)
 
 
-def _run(steps: tuple[Step, ...], ev: Eval) -> list[tuple[Step, Fired]]:
-    out: list[tuple[Step, Fired]] = []
-    for s in steps:
-        for f in s.check(ev):
-            out.append((s, f))
-    return out
-
-
 def evaluate(plan: Plan, req: CheckRequest, checker: ContentChecker | None, *, search_next: bool = True) -> Decision:
     ev = Eval(req, checker)
-    steps = plan.steps(req.attempt.channel)
-    hits = _run(steps, ev)
+    ch = req.attempt.channel
+    steps = plan.by_channel.get(ch, ())
+    hits: list[tuple[Step, Fired]] = []
+    for s in steps:
+        fired_here = s.check(ev)
+        if fired_here:
+            for f in fired_here:
+                hits.append((s, f))
+    if not hits:  # the common case: nothing fired
+        return Decision(
+            verdict=Verdict.ALLOW,
+            fired=(),
+            pack=plan.pack.id,
+            pack_version=plan.pack.version,
+            evaluated=plan.ids_by_channel.get(ch, ()),
+        )
     fired = [f for _, f in hits]
-    if plan.companions and hits:
-        ch = req.attempt.channel
+    if plan.companions:
         for c in plan.companions:
             if ch in c.channels:
                 worst = [f for s, f in hits if (not c.with_kinds or s.meta.kind in c.with_kinds)]
@@ -115,23 +135,24 @@ def evaluate(plan: Plan, req: CheckRequest, checker: ContentChecker | None, *, s
         if RANK[f.verdict] > RANK[verdict]:
             verdict = f.verdict
     constraints: list[str] = []
-    for f in fired:
-        for item in f.constraints:
-            if item not in constraints:
-                constraints.append(item)
+    if verdict is Verdict.ALLOW_WITH_CONSTRAINTS:
+        for f in fired:
+            for item in f.constraints:
+                if item not in constraints:
+                    constraints.append(item)
     nxt = None
     if search_next and verdict is Verdict.BLOCK:
-        blocking = [(s, f) for s, f in hits if f.verdict is Verdict.BLOCK]
-        if blocking and all(f.temporal for _, f in blocking):
-            nxt = next_allowed(ev, [s for s in steps if s.temporal], [s for s, _ in blocking])
+        blocking = [s for s, f in hits if f.verdict is Verdict.BLOCK]
+        if blocking and all(f.temporal for _, f in hits if f.verdict is Verdict.BLOCK):
+            nxt = _search(ev, plan.temporal_by_channel[ch], plan.ordered_by_channel[ch], blocking)
     return Decision(
         verdict=verdict,
         fired=tuple(fired),
         pack=plan.pack.id,
         pack_version=plan.pack.version,
         next_allowed_at=nxt,
-        constraints=tuple(constraints) if verdict is Verdict.ALLOW_WITH_CONSTRAINTS else (),
-        evaluated=plan.ids(req.attempt.channel),
+        constraints=tuple(constraints),
+        evaluated=plan.ids_by_channel.get(ch, ()),
     )
 
 
@@ -158,23 +179,21 @@ def _extras(ev: Eval, temporal: list[Step]) -> list[datetime]:
     return out
 
 
-def _passes(ev: Eval, temporal: list[Step], t: datetime) -> bool:
-    later = ev.at(t)
-    return not any(f.verdict is Verdict.BLOCK for s in temporal for f in s.check(later))
+def _blocks(steps: tuple[Step, ...], ev: Eval) -> bool:
+    return any(s.blocks(ev) for s in steps)
 
 
-def _jump(ev: Eval, temporal: list[Step], start: datetime) -> datetime | None:
+def _jump(ev: Eval, ordered: tuple[Step, ...], start: datetime) -> datetime | None:
     """Fast path: hop from bound to bound (each blocking rule's `not_before`) until nothing blocks. Returns
     None as soon as a blocking rule cannot bound itself; the candidate search then takes over."""
     t = start
     horizon = ev.now + timedelta(days=SEARCH_DAYS)
-    ordered = sorted(temporal, key=lambda s: _COST.get(s.meta.kind, 9))  # cheap checks first
     for _ in range(24):
         if t > horizon:
             return None
         later = ev.at(t)
         for s in ordered:
-            if any(f.verdict is Verdict.BLOCK for f in s.check(later)):
+            if s.blocks(later):
                 nb = s.compiled.not_before
                 b = nb(later) if nb is not None else None
                 if b is None or b <= later.now_ts:
@@ -189,12 +208,14 @@ def _jump(ev: Eval, temporal: list[Step], start: datetime) -> datetime | None:
 _COST = {"time_window": 0, "visit": 1, "frequency": 2, "us_7in7": 3}
 
 
-def next_allowed(ev: Eval, temporal: list[Step], blocking: list[Step]) -> datetime | None:
+def _search(
+    ev: Eval, temporal: tuple[Step, ...], ordered: tuple[Step, ...], blocking: list[Step]
+) -> datetime | None:
     """The earliest candidate instant at which no temporal rule blocks.
 
-    Rules that can bound their own reopening (`not_before`) let the search start there. Candidates are then
-    generated one 24-hour slice at a time (window openings in every zone, gap ends, agreed windows), nearest
-    first, so the usual answer costs a handful of checks."""
+    Rules that can bound their own reopening (`not_before`) let the search start there and hop from bound to
+    bound (`_jump`). Otherwise candidates are generated one 24-hour slice at a time (window openings in every
+    zone, gap ends, agreed windows), nearest first, and only the temporal rules are run at each."""
     if not ev.zones:
         return None
     bound = ev.now_ts
@@ -204,11 +225,12 @@ def next_allowed(ev: Eval, temporal: list[Step], blocking: list[Step]) -> dateti
         if b is not None and b > bound:
             bound = b
     start = datetime.fromtimestamp(bound, UTC)
-    jumped = _jump(ev, temporal, start)
+    jumped = _jump(ev, ordered, start)
     if jumped is not None:
         return jumped.astimezone(ev.zones[0])
-    times = _local_times(ev, temporal)
-    extras = _extras(ev, temporal)
+    steps = list(temporal)
+    times = _local_times(ev, steps)
+    extras = _extras(ev, steps)
     day = timedelta(days=1)
     for k in range(SEARCH_DAYS):
         lo = start + k * day
@@ -222,6 +244,6 @@ def next_allowed(ev: Eval, temporal: list[Step], blocking: list[Step]) -> dateti
                     if lo <= c < hi:
                         cands.add(c)
         for c in sorted(cands):
-            if c > ev.now and _passes(ev, temporal, c):
+            if c > ev.now and not _blocks(temporal, ev.at(c)):
                 return c.astimezone(ev.zones[0])
     return None

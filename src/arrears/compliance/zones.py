@@ -20,6 +20,7 @@ def zone(name: str) -> ZoneInfo | None:
         return None
 
 
+@lru_cache(maxsize=4096)
 def resolve(names: tuple[str, ...]) -> tuple[tuple[ZoneInfo, ...], str | None]:
     """All candidate zones, or an error naming why the set fails closed."""
     if not names:

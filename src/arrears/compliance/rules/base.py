@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from arrears.compliance.decision import Fired, Verdict
@@ -16,6 +17,8 @@ from arrears.domain.content import ContentChecker, ContentReport
 from arrears.domain.enums import OBLIGOR_ROLES, Role
 
 _EMPTY_REPORT = ContentReport(violation=False, score=0.0, findings=())
+T = TypeVar("T")
+DAY_LOOKBACK = 27 * 3600.0  # "today" in any zone lies inside the last 27 hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,8 @@ class Eval:
         "_bounds",
         "_content",
         "_day",
+        "_memo",
+        "anchor_ts",
         "attempt",
         "case",
         "checker",
@@ -80,8 +85,9 @@ class Eval:
         self.debtor = req.case.debtor
         self.attempt = req.attempt
         self.checker = checker
-        self.zones, self.zone_error = resolve(self.debtor.timezones)
-        self.local_now = tuple(self.now.astimezone(z) for z in self.zones)
+        names = self.debtor.timezones
+        self.zones, self.zone_error = resolve(names if type(names) is tuple else tuple(names))
+        self.local_now = tuple([self.now.astimezone(z) for z in self.zones])
         a = self.attempt
         self.is_debtor = a.to == self.debtor.id
         self.party = None if self.is_debtor else _find_party(req.case.parties, a.to)
@@ -96,12 +102,59 @@ class Eval:
         self._content: ContentReport | None = None
         self._day: list[HistoryEntry] | None = None
         self._bounds: dict[tuple[ZoneInfo, int], tuple[float, float]] = {}
+        # Per-evaluation indexes that do not depend on `now` (see `indexed`), shared with `at()` evaluations
+        # at or after `anchor_ts`.
+        self._memo: dict[object, Any] = {}
+        self.anchor_ts = self.now_ts
 
     def at(self, now: datetime) -> Eval:
-        """The same request judged at another instant (for the next-allowed-time search)."""
-        ev = Eval(self.req, self.checker, now)
+        """The same request judged at another instant (for the next-allowed-time search).
+
+        Everything that does not depend on the instant (zones, recipient, contact point, debt, content report)
+        is copied, not recomputed; history indexes built by `indexed` are shared when `now` is not earlier
+        than this evaluation's anchor, since they cover the timeline from the anchor's look-back onwards."""
+        ev = Eval.__new__(Eval)
+        ev.req = self.req
+        ev.now = now
+        ev.now_ts = now.timestamp()
+        ev.case = self.case
+        ev.debtor = self.debtor
+        ev.attempt = self.attempt
+        ev.checker = self.checker
+        ev.zones = self.zones
+        ev.zone_error = self.zone_error
+        ev.local_now = tuple([now.astimezone(z) for z in self.zones])
+        ev.is_debtor = self.is_debtor
+        ev.party = self.party
+        ev.recipient_role = self.recipient_role
+        ev.point = self.point
+        ev.debt = self.debt
         ev._content = self._content
+        ev._day = None
+        ev._bounds = {}
+        if ev.now_ts >= self.anchor_ts:
+            ev._memo = self._memo
+            ev.anchor_ts = self.anchor_ts
+        else:
+            ev._memo = {}
+            ev.anchor_ts = ev.now_ts
         return ev
+
+    def indexed(self, key: object, build: Callable[[Eval], T]) -> T:
+        """A now-independent index of this evaluation, built once by `build(self)` and shared with every
+        `at()` evaluation at or after the anchor. `build` must only use entries from `since(...)`."""
+        memo = self._memo
+        if key in memo:
+            return memo[key]  # type: ignore[no-any-return]
+        value = build(self)
+        memo[key] = value
+        return value
+
+    def since(self, lookback: float) -> tuple[HistoryEntry, ...]:
+        """Timeline entries at or after anchor - lookback (in time order): a superset of `recent(lookback)` for
+        this evaluation and every later one sharing its indexes."""
+        ts = self.case.timeline_ts
+        return self.case.timeline[bisect_left(ts, self.anchor_ts - lookback) :]
 
     # --- recipient -------------------------------------------------------------------------------------
     @property
@@ -134,7 +187,7 @@ class Eval:
     def day_entries(self) -> list[HistoryEntry]:
         """Entries in the last 27 hours (a superset of "today" in any zone); cached."""
         if self._day is None:
-            self._day = self.recent(27 * 3600.0)
+            self._day = self.recent(DAY_LOOKBACK)
         return self._day
 
     def day_bounds(self, tz: ZoneInfo, back_days: int = 0) -> tuple[float, float]:
@@ -142,8 +195,12 @@ class Eval:
         key = (tz, back_days)
         b = self._bounds.get(key)
         if b is None:
-            today = self.now.astimezone(tz).date()
-            b = (midnight_ts(today - timedelta(days=back_days), tz), midnight_ts(today + timedelta(days=1), tz))
+            for local in self.local_now:  # usually one of the candidate zones: already converted
+                if local.tzinfo is tz:
+                    break
+            else:
+                local = self.now.astimezone(tz)
+            b = _day_span(local.date(), tz, back_days)
             self._bounds[key] = b
         return b
 
@@ -164,6 +221,16 @@ def day_start(d: date, tz: ZoneInfo) -> datetime:
 def midnight_ts(d: date, tz: ZoneInfo) -> float:
     """Epoch seconds of local midnight starting `d` in `tz` (cached: few distinct days, many decisions)."""
     return datetime(d.year, d.month, d.day, tzinfo=tz).timestamp()
+
+
+@lru_cache(maxsize=65536)
+def _day_span(today: date, tz: ZoneInfo, back_days: int) -> tuple[float, float]:
+    return midnight_ts(today - timedelta(days=back_days), tz), midnight_ts(today + timedelta(days=1), tz)
+
+
+def count_between(ts: list[float], lo: float, hi: float) -> int:
+    """How many of the sorted `ts` lie in [lo, hi] (both inclusive)."""
+    return max(0, bisect_right(ts, hi) - bisect_left(ts, lo))
 
 
 def next_days(start: date, n: int) -> list[date]:
@@ -207,3 +274,6 @@ class Compiled:
     # The earliest instant (epoch seconds) at which this rule could pass again, if it can say; lets the
     # next-allowed search skip candidates instead of trying them one by one.
     not_before: Callable[[Eval], float | None] | None = None
+    # Does `check` yield a block at this evaluation? The same answer as `check` without writing reasons, for
+    # the next-allowed search; None: the engine runs `check` and looks.
+    blocks: Callable[[Eval], bool] | None = None

@@ -83,15 +83,15 @@ def compile_rule(meta: RuleMeta, p: FrequencyParams) -> Compiled:
     review_refusal = p.review_after_refusal
     voice_or_gap = gap_channels | {Channel.CALL, Channel.AI_VOICE}
 
-    def check(ev: Eval) -> tuple[Fired, ...]:
+    def full_caps(ev: Eval, first_only: bool) -> list[tuple[int, int]]:
+        """(cap index, today's count) of every cap that has reached its limit (in any of its zones)."""
         ch = ev.attempt.channel
-        out: list[Fired] = []
-        for scope, channels, outcomes, limit, tz, lzh, len_ in caps:
+        found: list[tuple[int, int]] = []
+        for i, (scope, channels, outcomes, limit, tz, _lzh, _len) in enumerate(caps):
             if ch not in channels or not _applies(scope, ev):
                 continue
-            zones = ev.zones if tz is None else (tz,)
             rows = [
-                h
+                h.ts
                 for h in ev.day_entries()
                 if h.direction is _OUT
                 and h.channel in channels
@@ -100,37 +100,52 @@ def compile_rule(meta: RuleMeta, p: FrequencyParams) -> Compiled:
             ]
             if len(rows) < limit:
                 continue
-            for z in zones:
+            for z in ev.zones if tz is None else (tz,):
                 lo, hi = ev.day_bounds(z)
-                n = sum(1 for h in rows if lo <= h.ts < hi)
+                n = sum(1 for ts in rows if lo <= ts < hi)
                 if n >= limit:
-                    out.append(
-                        meta.fire(
-                            f"{lzh}今日已 {n} 次,达到上限 {limit} 次",
-                            f"{len_} today: {n}, at the limit of {limit}",
-                            temporal=True,
-                        )
-                    )
+                    found.append((i, n))
+                    if first_only:
+                        return found
                     break
-        if gap and ch in gap_channels and _applies(gap_scope, ev):
-            lo_ts = ev.now_ts - gap
-            last = max(
-                (
-                    h.ts
-                    for h in ev.day_entries()
-                    if h.direction is _OUT and h.channel in gap_channels and h.ts > lo_ts and _in_scope(h, gap_scope, ev)
-                ),
-                default=None,
-            )
-            if last is not None:
-                mins = int((ev.now_ts - last) // 60)
-                out.append(
-                    meta.fire(
-                        f"距上次联系仅 {mins} 分钟,最短间隔 {p.min_gap_minutes} 分钟",
-                        f"only {mins} min since the last contact; minimum gap {p.min_gap_minutes} min",
-                        temporal=True,
-                    )
+        return found
+
+    def last_within_gap(ev: Eval) -> float | None:
+        """The latest gap-relevant entry less than `min_gap_minutes` before now, if the gap applies."""
+        if not (gap and ev.attempt.channel in gap_channels and _applies(gap_scope, ev)):
+            return None
+        lo_ts = ev.now_ts - gap
+        return max(
+            (
+                h.ts
+                for h in ev.day_entries()
+                if h.direction is _OUT and h.channel in gap_channels and h.ts > lo_ts and _in_scope(h, gap_scope, ev)
+            ),
+            default=None,
+        )
+
+    def check(ev: Eval) -> tuple[Fired, ...]:
+        ch = ev.attempt.channel
+        out: list[Fired] = []
+        for i, n in full_caps(ev, False):
+            limit, lzh, len_ = caps[i][3], caps[i][5], caps[i][6]
+            out.append(
+                meta.fire(
+                    f"{lzh}今日已 {n} 次,达到上限 {limit} 次",
+                    f"{len_} today: {n}, at the limit of {limit}",
+                    temporal=True,
                 )
+            )
+        last = last_within_gap(ev)
+        if last is not None:
+            mins = int((ev.now_ts - last) // 60)
+            out.append(
+                meta.fire(
+                    f"距上次联系仅 {mins} 分钟,最短间隔 {p.min_gap_minutes} 分钟",
+                    f"only {mins} min since the last contact; minimum gap {p.min_gap_minutes} min",
+                    temporal=True,
+                )
+            )
         if review_refusal and ch in voice_or_gap and ev.case.refused_before(ev.attempt.to, ev.now_ts):
             out.append(
                 meta.fire(
@@ -141,6 +156,12 @@ def compile_rule(meta: RuleMeta, p: FrequencyParams) -> Compiled:
             )
         return tuple(out) if out else NONE
 
+    blocking = meta.verdict is Verdict.BLOCK
+
+    def blocks(ev: Eval) -> bool:
+        """`check` yields a block (a full cap or the gap; the refusal review never blocks)."""
+        return blocking and (bool(full_caps(ev, True)) or last_within_gap(ev) is not None)
+
     def not_before(ev: Eval) -> float | None:
         """Earliest instant every cap and the gap could pass: tomorrow where a cap is full, last + gap."""
         ch = ev.attempt.channel
@@ -148,18 +169,17 @@ def compile_rule(meta: RuleMeta, p: FrequencyParams) -> Compiled:
         for scope, channels, outcomes, limit, tz, _lzh, _len in caps:
             if ch not in channels or not _applies(scope, ev):
                 continue
+            rows = [
+                h.ts
+                for h in ev.day_entries()
+                if h.direction is _OUT
+                and h.channel in channels
+                and (outcomes is None or h.outcome in outcomes)
+                and _in_scope(h, scope, ev)
+            ]
             for z in ev.zones if tz is None else (tz,):
                 lo, hi = ev.day_bounds(z)
-                n = sum(
-                    1
-                    for h in ev.day_entries()
-                    if lo <= h.ts < hi
-                    and h.direction is _OUT
-                    and h.channel in channels
-                    and (outcomes is None or h.outcome in outcomes)
-                    and _in_scope(h, scope, ev)
-                )
-                if n >= limit:
+                if sum(1 for ts in rows if lo <= ts < hi) >= limit:
                     bound = max(bound, hi)
         if gap and ch in gap_channels and _applies(gap_scope, ev):
             for h in ev.day_entries():
@@ -167,4 +187,4 @@ def compile_rule(meta: RuleMeta, p: FrequencyParams) -> Compiled:
                     bound = max(bound, h.ts + gap)
         return bound
 
-    return Compiled(check, (time(0, 0),), gap, not_before)
+    return Compiled(check, (time(0, 0),), gap, not_before, blocks)

@@ -10,11 +10,12 @@ key = (collector, person, debt). D = the proposed call's local date, judged in e
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from arrears.compliance.decision import Fired
+from arrears.compliance.decision import Fired, Verdict
 from arrears.compliance.model import Consent, HistoryEntry
 from arrears.compliance.rules.base import NONE, Compiled, Eval, RuleMeta, midnight_ts
 from arrears.compliance.rules.params import Params
@@ -31,6 +32,15 @@ class SevenInSevenParams(Params):
 
 
 TIGHTEN = {"limit": "le", "days": "ge", "cooldown_days": "ge", "consent_days": "le"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Calls:
+    """One evaluation's index of the voice history for (collector, person, debt), in time order."""
+
+    eligible: list[float]  # outbound, connected: the calls limb (A) can count (before consent windows)
+    convos: list[HistoryEntry]  # conversations, either direction
+    convo_ts: list[float]
 
 
 def _consent_windows(
@@ -58,54 +68,89 @@ def compile_rule(meta: RuleMeta, p: SevenInSevenParams) -> Compiled:
     excluded = frozenset(p.excluded_roles)
     lookback = float(max(days, cool) + 2) * 86400.0
 
-    def check(ev: Eval) -> tuple[Fired, ...]:
+    key = object()  # this rule's slot in an evaluation's index memo
+
+    def calls(ev: Eval) -> _Calls:
+        """Voice entries for (collector, person, debt) from the look-back before the anchor onwards."""
+        a = ev.attempt
+        person, debt, collector = a.to, a.debt, a.collector
+        eligible: list[float] = []
+        convos: list[HistoryEntry] = []
+        for h in ev.since(lookback):
+            if (
+                h.to == person
+                and h.channel in VOICE_CHANNELS
+                and (debt is None or h.debt is None or h.debt == debt)
+                and (collector is None or h.collector is None or h.collector == collector)
+            ):
+                if h.direction is Direction.OUT and h.outcome not in not_connected:
+                    eligible.append(h.ts)
+                if h.outcome is Outcome.CONVERSATION:
+                    convos.append(h)
+        return _Calls(eligible, convos, [h.ts for h in convos])
+
+    def violation(ev: Eval) -> tuple[str, ZoneInfo, int, float] | None:
+        """The first limb broken, judged zone by zone: ("A", zone, counted calls, start of the 7-day span) or
+        ("B", zone, 0, time of the last conversation); None when the call may be placed."""
         a = ev.attempt
         if a.channel not in VOICE_CHANNELS or ev.recipient_role in excluded or not ev.zones:
-            return NONE
-        person, debt, collector = a.to, a.debt, a.collector
-        rows = [
-            h
-            for h in ev.recent(lookback)
-            if h.to == person
-            and h.channel in VOICE_CHANNELS
-            and (debt is None or h.debt is None or h.debt == debt)
-            and (collector is None or h.collector is None or h.collector == collector)
-        ]
-        convos = [h for h in rows if h.outcome is Outcome.CONVERSATION]  # `recent` is already in time order
+            return None
+        idx: _Calls = ev.indexed(key, calls)
         now_ts = ev.now_ts
+        w0 = now_ts - lookback  # the rows `recent(lookback)` would return: [now - lookback, now]
+        eligible = idx.eligible
+        ea, eb = bisect_left(eligible, w0), bisect_right(eligible, now_ts)
+        ca, cb = bisect_left(idx.convo_ts, w0), bisect_right(idx.convo_ts, now_ts)
         consents = ev.debtor.consents
-        # Without consents the counted calls do not depend on the zone: bisect one sorted list per zone.
-        eligible = [h.ts for h in rows if h.direction is Direction.OUT and h.outcome not in not_connected]
+        convos = idx.convos[ca:cb] if consents else []
         for tz in ev.zones:
             spans = _consent_windows(consents, tz, cdays, convos) if consents else []
             lo, _hi = ev.day_bounds(tz, days - 1)
             if spans:
-                counted = sum(1 for ts in eligible if lo <= ts and not any(s <= ts < e for s, e in spans))
+                counted = sum(
+                    1 for ts in eligible[ea:eb] if lo <= ts and not any(s <= ts < e for s, e in spans)
+                )
                 this_consented = any(s <= now_ts < e for s, e in spans)
             else:
-                counted = len(eligible) - bisect_left(eligible, lo)
+                # Without consents the counted calls do not depend on the zone: bisect the sorted list.
+                counted = max(0, eb - max(ea, bisect_left(eligible, lo)))
                 this_consented = False
             if not this_consented and counted + 1 > limit:
-                return (
-                    meta.fire(
-                        f"(A) 7 日内({_d(lo, tz)} 起)已向此人就该债务拨打 {counted} 次,再拨将超过 {limit} 次",
-                        f"(A) {counted} counted calls to this person about this debt since {_d(lo, tz)}; "
-                        f"one more exceeds {limit} in {days} days",
-                        temporal=True,
-                    ),
-                )
-            clo, _ = ev.day_bounds(tz, cool - 1)
-            if convos and convos[-1].ts >= clo and not this_consented:
-                last = convos[-1]
-                return (
-                    meta.fire(
-                        f"(B) {_d(last.ts, tz)} 已与此人就该债务通话,7 日冷却期内不得再次致电",
-                        f"(B) a conversation about this debt on {_d(last.ts, tz)} starts a {cool}-day period "
-                        "with no further calls",
-                        temporal=True,
-                    ),
-                )
-        return NONE
+                return "A", tz, counted, lo
+            clo = lo if cool == days else ev.day_bounds(tz, cool - 1)[0]
+            if cb > ca and idx.convo_ts[cb - 1] >= clo and not this_consented:
+                return "B", tz, 0, idx.convo_ts[cb - 1]
+        return None
+
+    def check(ev: Eval) -> tuple[Fired, ...]:
+        found = violation(ev)
+        if found is None:
+            return NONE
+        limb, tz, counted, ts = found
+        day = _d(ts, tz)
+        if limb == "A":
+            return (
+                meta.fire(
+                    f"(A) 7 日内({day} 起)已向此人就该债务拨打 {counted} 次,再拨将超过 {limit} 次",
+                    f"(A) {counted} counted calls to this person about this debt since {day}; "
+                    f"one more exceeds {limit} in {days} days",
+                    temporal=True,
+                ),
+            )
+        return (
+            meta.fire(
+                f"(B) {day} 已与此人就该债务通话,7 日冷却期内不得再次致电",
+                f"(B) a conversation about this debt on {day} starts a {cool}-day period "
+                "with no further calls",
+                temporal=True,
+            ),
+        )
+
+    blocking = meta.verdict is Verdict.BLOCK
+
+    def blocks(ev: Eval) -> bool:
+        """`check` yields a block (without writing the reasons): for the next-allowed search."""
+        return blocking and violation(ev) is not None
 
     def not_before(ev: Eval) -> float | None:
         """Earliest local midnight (all zones) when both limbs pass, assuming no new calls; None with consents
@@ -113,29 +158,23 @@ def compile_rule(meta: RuleMeta, p: SevenInSevenParams) -> Compiled:
         a = ev.attempt
         if ev.debtor.consents or a.channel not in VOICE_CHANNELS or not ev.zones:
             return None
-        rows = [
-            h
-            for h in ev.recent(lookback)
-            if h.to == a.to
-            and h.channel in VOICE_CHANNELS
-            and (a.debt is None or h.debt is None or h.debt == a.debt)
-            and (a.collector is None or h.collector is None or h.collector == a.collector)
-        ]
-        bound = ev.now_ts
-        counted = sorted(
-            (h.ts for h in rows if h.direction is Direction.OUT and h.outcome not in not_connected), reverse=True
-        )
-        talks = [h.ts for h in rows if h.outcome is Outcome.CONVERSATION]
+        idx: _Calls = ev.indexed(key, calls)
+        now_ts = ev.now_ts
+        w0 = now_ts - lookback
+        eligible = idx.eligible
+        ea, eb = bisect_left(eligible, w0), bisect_right(eligible, now_ts)
+        ca, cb = bisect_left(idx.convo_ts, w0), bisect_right(idx.convo_ts, now_ts)
+        bound = now_ts
         for tz in ev.zones:
-            if len(counted) >= limit:
-                kth = datetime.fromtimestamp(counted[limit - 1], tz).date()
+            if eb - ea >= limit:  # the limit-th latest counted call rolls off `days` local days after its date
+                kth = datetime.fromtimestamp(eligible[eb - limit], tz).date()
                 bound = max(bound, midnight_ts(kth + timedelta(days=days), tz))
-            if talks:
-                last = datetime.fromtimestamp(max(talks), tz).date()
+            if cb > ca:
+                last = datetime.fromtimestamp(idx.convo_ts[cb - 1], tz).date()
                 bound = max(bound, midnight_ts(last + timedelta(days=cool), tz))
         return bound
 
-    return Compiled(check, (time(0, 0),), 0.0, not_before)
+    return Compiled(check, (time(0, 0),), 0.0, not_before, blocks)
 
 
 def _d(ts: float, tz: ZoneInfo) -> str:

@@ -67,7 +67,7 @@ def compile_visit(meta: RuleMeta, p: VisitParams) -> Compiled:
             out.append(meta.fire("债务有争议,未经同意不得上门", "the debt is disputed: no visit without agreement"))
         if p.window_start is not None and p.window_end is not None:
             for local in ev.local_now:
-                t = local.time().replace(tzinfo=None)
+                t = local.time()
                 if not (p.window_start <= t < p.window_end) and not in_agreed(local, ev.debtor.agreed_windows):
                     out.append(meta.fire(f"当地时间 {local:%H:%M} 不得上门", f"no visit at local time {local:%H:%M}", temporal=True))
                     break
