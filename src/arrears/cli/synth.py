@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -18,7 +19,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from arrears.cli.clock import SystemClock
 from arrears.portfolio.synth import DEFAULT_CHUNK, Chunk, synthesize
+from arrears.settings import get_settings
 
 console = Console(stderr=True)
 out_console = Console()
@@ -26,7 +29,8 @@ out_console = Console()
 
 def _parse_date(text: str | None) -> date:
     if text is None:
-        return date.today()  # the edge reads the clock; generation gets the date passed in
+        # The edge reads the clock; generation gets the date passed in. "Today" is the operation's local date.
+        return SystemClock().now().astimezone(ZoneInfo(get_settings().timezone)).date()
     try:
         return date.fromisoformat(text)
     except ValueError:

@@ -51,4 +51,5 @@ __all__ = [
     "Purpose",
     "Role",
     "Source",
+    "Team",
 ]
