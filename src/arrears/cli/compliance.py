@@ -20,7 +20,7 @@ out_console = Console()
 err = Console(stderr=True)
 
 LOG_HELP = "决策日志 / decision log: 'db' (ARREARS_DATABASE_URL), a .jsonl file, or 'none'."
-CHECKER_OPTION = typer.Option("phrases", "--checker", help=f"内容检查器 / content checker: {' | '.join(CHECKERS)}.")
+CHECKER_OPTION = typer.Option("both", "--checker", help=f"内容检查器 / content checker: {' | '.join(CHECKERS)}.")
 
 
 def _service(checker: str) -> ComplianceService:

@@ -32,9 +32,9 @@ class DecisionSink(Protocol):
 CHECKERS = ("phrases", "guard", "both")
 
 
-def default_checker(name: str = "phrases") -> ContentChecker:
-    """The content checker: `phrases` (the engine's phrase list), `guard` (the text guard, when its model is
-    trained) or `both` (findings of the two merged: a violation in either counts)."""
+def default_checker(name: str = "both") -> ContentChecker:
+    """The content checker: `both` (default: the text guard's and the phrase list's findings merged, a
+    violation in either counts), `guard` (the text guard alone) or `phrases` (the engine's phrase list alone)."""
     from arrears.compliance.content import CombinedChecker, PhraseChecker
 
     if name == "phrases":

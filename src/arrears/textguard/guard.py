@@ -11,7 +11,9 @@ Decision per category (see README.md):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -56,6 +58,10 @@ class Policy:
     model_floor: float = 0.35  # a model-only category needs at least this probability
     model_min_chars: int = 8  # and at least this many compact characters of text
     sure_violation: float = 0.85  # p(violation) this high with no category yet: take the likeliest category
+    # a violation found by the model alone (no lexicon category) needs p(violation) at least this high: the
+    # category models give p(category | violation), so the violation model alone decides whether (chosen on
+    # train out-of-fold results to keep the false-positive rate near 3 %)
+    model_only_violation: float = 0.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +145,12 @@ class Guard:
         facts: CaseFacts | None = None,
     ) -> list[ContentReport]:
         """Judge many texts at once: the models run as one sparse matrix product."""
+        with _gc_paused():
+            return self._check_many(texts, audiences, facts)
+
+    def _check_many(
+        self, texts: Sequence[str], audiences: Sequence[str | None] | None, facts: CaseFacts | None
+    ) -> list[ContentReport]:
         auds = list(audiences) if audiences is not None else ["debtor"] * len(texts)
         prepared = [self._prepare(t, a or "debtor") for t, a in zip(texts, auds, strict=True)]
         x = featurize([p.model_text for p in prepared])
@@ -225,7 +237,8 @@ class Guard:
             if facts.judgment is False and Claim.COURT_ORDER in claims:
                 h = claims[Claim.COURT_ORDER]
                 add(ContentCategory.FALSE_REPRESENTATION, h.start, h.end, pol.rule_score, Claim.COURT_ORDER)
-        if in_domain and p_v >= self._v_thr and len(p.model_text) >= pol.model_min_chars:
+        gate = self._v_thr if found else max(self._v_thr, pol.model_only_violation)
+        if in_domain and p_v >= gate and len(p.model_text) >= pol.model_min_chars:
             already = bool(found)
             for k, cat in enumerate(_CATS):
                 pc = float(probs[self._cat_idx[k]])
@@ -284,6 +297,22 @@ class Guard:
         if key not in self._weights:
             self._weights[key] = m.column(cat.value)
         return top_spans(p.norm, self._weights[key])
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch is judged. A batch allocates many short-lived, acyclic
+    objects (offset tuples, hits, findings) that reference counting frees; the collector's generation scans
+    over them found nothing and cost about a tenth of the time. Restores the previous state (no-op when the
+    collector is already off)."""
+    was_enabled = gc.isenabled()
+    if was_enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from arrears.textguard.lexicon import Lexicon, Rule, compact_term, initial_variants, pinyin_spelling
+from arrears.textguard.literals import required_literals
 from arrears.textguard.normalise import Normalised
 
 _CUE, _ANTI, _BREAK = -1, -2, -3
@@ -48,14 +49,17 @@ class Matcher:
         self.rules = lexicon.rules
         self._compact = ahocorasick.Automaton()
         self._pinyin = ahocorasick.Automaton()
-        self._regex: list[tuple[re.Pattern[str], int, int]] = []
+        # regex terms, each with the literals one of which every match contains (None: always run)
+        self._regex: list[tuple[re.Pattern[str], frozenset[str] | None, bool, int, int]] = []
         table: dict[str, list[_Entry]] = defaultdict(list)
         ptable: dict[str, list[_Entry]] = defaultdict(list)
         for ri, rule in enumerate(self.rules):
             for gi, group in enumerate(rule.groups):
                 for raw in group:
                     if raw.startswith("re:"):
-                        self._regex.append((re.compile(raw[3:]), ri, gi))
+                        lits = required_literals(raw[3:])
+                        single = lits is not None and all(len(x) == 1 for x in lits)
+                        self._regex.append((re.compile(raw[3:]), lits, single, ri, gi))
                         continue
                     self._add(table, ptable, raw, ri, gi, rule.homophones, variants=rule.category is not None)
         neg = lexicon.negation
@@ -75,6 +79,8 @@ class Matcher:
             length, _, _, pairs = _value(py, p_entries, latin=False)
             self._pinyin.add_word(py, (length, tuple(sorted(term_set)), False, pairs))
         self._compact.make_automaton()
+        # groups a rule needs before it can match: all of them for `near`, one for `any`
+        self._n_groups = tuple(len(r.groups) if r.near else 1 for r in self.rules)
         self._has_pinyin = len(ptable) > 0
         if self._has_pinyin:
             self._pinyin.make_automaton()
@@ -119,14 +125,24 @@ class Matcher:
         if self._has_pinyin:
             pv = norm.pinyin()
             for end_idx, (length, terms, _, pairs) in self._pinyin.iter(pv.text):
-                if any(t in text for t in terms):  # written out plainly: the compact view has it already
+                # written out plainly: the compact view has it already
+                if (terms[0] in text) if len(terms) == 1 else any(t in text for t in terms):
                     continue
                 span = pv.to_compact(end_idx - length + 1, end_idx + 1)
                 # same number of characters as the term: "lianle" is 立案了, not 脸了
                 if span is None or all(span[1] - span[0] != len(t) for t in terms) or not _pinyin_edges_ok(norm, span):
                     continue
                 hits.append((span[0], span[1], pairs))
-        for pattern, ri, gi in self._regex:
+        chars: set[str] | None = None
+        for pattern, literals, single, ri, gi in self._regex:
+            if literals is not None:
+                if single:  # one-character literals: one set test
+                    if chars is None:
+                        chars = set(text)
+                    if literals.isdisjoint(chars):
+                        continue
+                elif not any(lit in text for lit in literals):
+                    continue
             for m in pattern.finditer(text):
                 if m.end() > m.start():
                     hits.append((m.start(), m.end(), ((ri, gi),)))
@@ -140,31 +156,43 @@ class Matcher:
         antis: list[tuple[int, int]] = []
         breaks: list[tuple[int, int]] = []
         by_rule: dict[int, dict[int, list[tuple[int, int]]]] = {}
+        neg_lists = {_CUE: cues, _ANTI: antis, _BREAK: breaks}
         for s, e, pairs in raw:
+            span = (s, e)
             for ri, gi in pairs:
                 if ri >= 0:
                     groups = by_rule.get(ri)
                     if groups is None:
-                        groups = by_rule[ri] = {}
-                    groups.setdefault(gi, []).append((s, e))
-                elif ri == _CUE:
-                    cues.append((s, e))
-                elif ri == _ANTI:
-                    antis.append((s, e))
+                        by_rule[ri] = {gi: [span]}
+                    else:
+                        lst = groups.get(gi)
+                        if lst is None:
+                            groups[gi] = [span]
+                        else:
+                            lst.append(span)
                 else:
-                    breaks.append((s, e))
+                    neg_lists[ri].append(span)
+        # a `near` rule needs a hit in every group; drop the others before any clause work
+        rules = self.rules
+        n_groups = self._n_groups
+        by_rule = {ri: g for ri, g in by_rule.items() if len(g) == n_groups[ri]}
         if not by_rule:
             return []
-        cues = [c for c in cues if not any(a[0] <= c[0] and c[1] <= a[1] for a in antis)]
-        clauses = norm.clause_of() if any(self.rules[r].near for r in by_rule) else _none
+        if antis:
+            cues = [c for c in cues if not any(a[0] <= c[0] and c[1] <= a[1] for a in antis)]
+        clauses = norm.clause_of() if any(rules[r].near for r in by_rule) else _none
         soft = norm.clause_of(soft=True) if cues else _none
         out: list[RuleHit] = []
         original = norm.original
         origin = norm.compact.origin
         quoted = _quoted_mentions(norm)
         for ri, groups in by_rule.items():
-            rule = self.rules[ri]
-            spans = self._rule_spans(rule, groups, clauses)
+            rule = rules[ri]
+            if rule.near:
+                spans = self._rule_spans(rule, groups, clauses)
+            else:
+                g0 = groups[0]
+                spans = g0 if len(g0) == 1 else _dedupe(sorted(set(g0)))
             if rule.category is None:  # a claim is made once: report its first mention
                 spans = spans[:1]
             for s, e in spans:
@@ -260,6 +288,7 @@ def _pinyin_edges_ok(norm: Normalised, span: tuple[int, int]) -> bool:
 
 
 _QUOTES = re.compile(r"“[^”]{1,60}”|「[^」]{1,60}」|\"[^\"]{1,80}\"|‘[^’]{1,60}’")
+_OPENING_QUOTES = ("“", "「", '"', "‘")
 _META = re.compile(
     r"说法|瞎说|吓唬|不会的|违规|违反|禁止|不得|投诉|举报|培训|案例|示例|不成立|没有依据|并无依据|谣言|从不|不是我司|"
     r"冒充|报警|banned|training|complaint|reported|not true|myth|never|illegal|not allowed|prohibited"
@@ -270,7 +299,7 @@ def _quoted_mentions(norm: Normalised) -> list[tuple[int, int]]:
     """Quotation-marked stretches of a text that talks ABOUT such phrases (training notes, complaint
     replies, myth-busting): a hit inside one is a mention, not a use."""
     flat = norm.flat.text
-    if not _META.search(flat):
+    if not any(q in flat for q in _OPENING_QUOTES) or not _META.search(flat):
         return []
     return [(m.start(), m.end()) for m in _QUOTES.finditer(flat)]
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 import numpy as np
 import opencc
@@ -94,25 +95,29 @@ class PinyinView:
     def __init__(self, text: str, compact: str) -> None:
         self.text = text
         self.compact = compact
-        self._bounds: dict[int, int] | None = None
+        self._bounds: list[int] | None = None
 
-    def _boundaries(self) -> dict[int, int]:
-        """Pinyin position of each character boundary -> compact index (built once, on the first match)."""
+    def _boundaries(self) -> list[int]:
+        """Pinyin position of each character boundary (built once, on the first match; `map` over a
+        char -> spelling dict, so no Python-level loop): element i is where compact character i starts."""
         if self._bounds is None:
-            table = pinyin_table()
-            bounds = {0: 0}
-            pos = 0
-            for i, c in enumerate(self.compact):
-                pos += len(table.get(ord(c), c))
-                bounds[pos] = i + 1
-            self._bounds = bounds
+            spell = _pinyin_by_char()
+            self._bounds = list(accumulate(map(len, map(spell.get, self.compact, self.compact)), initial=0))
         return self._bounds
 
     def to_compact(self, start: int, end: int) -> tuple[int, int] | None:
         """[start, end) in the pinyin text -> compact [start, end), or None if either edge splits a character."""
         b = self._boundaries()
-        cs, ce = b.get(start), b.get(end)
-        return (cs, ce) if cs is not None and ce is not None and ce > cs else None
+        cs, ce = bisect_left(b, start), bisect_left(b, end)
+        if ce >= len(b) or b[cs] != start or b[ce] != end or ce <= cs:
+            return None
+        return cs, ce
+
+
+@lru_cache(maxsize=1)
+def _pinyin_by_char() -> dict[str, str]:
+    """Character -> its spelling in the pinyin view (characters not in it spell themselves)."""
+    return {chr(cp): spelled for cp, spelled in pinyin_table().items()}
 
 
 @dataclass(frozen=True, slots=True)
