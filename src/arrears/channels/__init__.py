@@ -1,1 +1,1 @@
-"""channels"""
+"""Outbound channels, one folder each (sms, email, letter, call task, visit). Arrives with issue #6."""

@@ -1,1 +1,1 @@
-"""web"""
+"""The FastAPI app: api/ and ui/. Arrives with issue #6."""
