@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from arrears.cli import compliance, db, demo, docs, guard, import_cmd, packs, synth
+from arrears.cli import compliance, db, demo, docs, guard, import_cmd, packs, score, strategy, synth
 
 app = typer.Typer(
     name="arrears",
@@ -17,6 +17,8 @@ app.add_typer(packs.app, name="packs")
 app.add_typer(compliance.app, name="compliance")
 app.add_typer(guard.app, name="guard")
 app.add_typer(docs.app, name="docs")
+app.add_typer(score.app, name="score")
+app.add_typer(strategy.app, name="strategy")
 app.command("import")(import_cmd.import_portfolio)
 app.command("synth")(synth.synth)
 app.command("demo")(demo.demo)

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -205,4 +206,13 @@ audit_log = Table(
     Column("detail_json", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False, unique=True),
+)
+
+loan_scores = Table(
+    "loan_scores",
+    metadata,
+    Column("loan_id", String(ID), ForeignKey("loans.loan_id"), primary_key=True),
+    Column("as_of", Date, primary_key=True),
+    Column("score", Float, nullable=False),  # propensity to pay within the model's horizon, 0..1
+    Column("model_version", String(64), nullable=False),
 )
