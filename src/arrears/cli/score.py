@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from arrears.cli.clock import SystemClock
+from arrears.cli.clock import as_of_date
 from arrears.scoring.evaluate import HORIZON_DAYS, TruthAgreement
 from arrears.scoring.model import ModelFileError
 from arrears.services.scoring import apply_scores, train_model
@@ -30,16 +29,6 @@ URL_HELP = "SQLAlchemy URL (default: ARREARS_DATABASE_URL)."
 MODEL_HELP = "模型文件路径 / model file path (joblib)."
 
 
-def _as_of(text: str | None) -> date:
-    if text is None:
-        return SystemClock().now().astimezone(ZoneInfo(get_settings().timezone)).date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        console.print(f"[red]--as-of 日期无效 / invalid --as-of date: {text!r} (use YYYY-MM-DD)[/]")
-        raise typer.Exit(2) from None
-
-
 def _fmt(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
@@ -57,7 +46,7 @@ def train(
     database_url: str | None = typer.Option(None, "--database-url", help=URL_HELP),
 ) -> None:
     """训练并按时间切分评估模型 / Train on cutoff as-of − 2h, report holdout AUC at as-of − h, save the model."""
-    day = _as_of(as_of)
+    day = as_of_date(as_of)
     engine = make_engine(database_url or get_settings().database_url)
     try:
         if current_revision(engine) is None:
@@ -105,7 +94,7 @@ def apply(
     database_url: str | None = typer.Option(None, "--database-url", help=URL_HELP),
 ) -> None:
     """为每笔贷款评分并写入 loan_scores / Score every loan as of a date and write `loan_scores`."""
-    day = _as_of(as_of)
+    day = as_of_date(as_of)
     engine = make_engine(database_url or get_settings().database_url)
     try:
         if current_revision(engine) != head_revision():

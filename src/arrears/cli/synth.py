@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -19,23 +17,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from arrears.cli.clock import SystemClock
+from arrears.cli.clock import as_of_date
 from arrears.portfolio.synth import DEFAULT_CHUNK, Chunk, synthesize
-from arrears.settings import get_settings
 
 console = Console(stderr=True)
 out_console = Console()
-
-
-def _parse_date(text: str | None) -> date:
-    if text is None:
-        # The edge reads the clock; generation gets the date passed in. "Today" is the operation's local date.
-        return SystemClock().now().astimezone(ZoneInfo(get_settings().timezone)).date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        console.print(f"[red]--as-of 日期无效 / invalid --as-of date: {text!r} (use YYYY-MM-DD)[/]")
-        raise typer.Exit(2) from None
 
 
 def synth(
@@ -62,7 +48,7 @@ def synth(
             f"[red]--format 只能是 csv 或 parquet / --format must be csv or parquet, got {fmt!r}[/]"
         )
         raise typer.Exit(2)
-    day = _parse_date(as_of)
+    day = as_of_date(as_of)
     started = time.perf_counter()
     with Progress(
         TextColumn("合成 / synth"),
