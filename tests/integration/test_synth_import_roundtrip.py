@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -14,9 +13,6 @@ from arrears.domain.clock import FixedClock
 from arrears.portfolio.synth import synthesize
 
 pytestmark = pytest.mark.db
-
-if importlib.util.find_spec("arrears.services.importing") is None:  # pragma: no cover
-    pytest.skip("the importer (arrears.services.importing) is not present", allow_module_level=True)
 
 AS_OF = date(2026, 3, 10)
 CLOCK = FixedClock(datetime(2026, 3, 10, 1, 0, tzinfo=UTC))
