@@ -13,11 +13,16 @@ CATEGORY_NAMES = tuple(c.value for c in ContentCategory)
 
 
 def report_json(row_id: object, report: ContentReport, *, with_id: bool = True) -> dict[str, object]:
-    spans = [
-        {"start": f.span.start, "end": f.span.end, "category": f.category.value, "evidence": f.span.evidence}
-        for f in report.findings
-        if f.category is not None and not f.negated and f.span is not None and f.span.end > f.span.start
-    ]
+    spans: list[dict[str, object]] = []
+    seen: set[tuple[int, int, str]] = set()
+    for f in report.findings:
+        if f.category is None or f.negated or f.span is None or f.span.end <= f.span.start:
+            continue
+        key = (f.span.start, f.span.end, f.category.value)
+        if key in seen:  # two lexicon rules can find the same words for the same category: report them once
+            continue
+        seen.add(key)
+        spans.append({"start": f.span.start, "end": f.span.end, "category": f.category.value, "evidence": f.span.evidence})
     out: dict[str, object] = {"id": row_id} if with_id else {}
     out.update({"violation": report.violation, "categories": [c.value for c in report.categories],
                 "score": report.score, "spans": spans})

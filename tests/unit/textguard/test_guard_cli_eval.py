@@ -47,3 +47,12 @@ def test_check_prints_spec_json_with_a_compliant_alternative() -> None:
     out = json.loads(result.stdout)
     assert out["violation"] and "threat_exposure" in out["categories"]
     assert out["suggestion"] and "分期" in out["suggestion"]
+
+
+def test_each_span_is_reported_once_per_category() -> None:
+    from arrears.textguard import default_guard
+    from arrears.textguard.evaluation import report_json
+
+    out = report_json("m1", default_guard().check("不还钱就爆你通讯录"))
+    keys = [(s["start"], s["end"], s["category"]) for s in out["spans"]]  # type: ignore[union-attr]
+    assert keys and len(keys) == len(set(keys))
