@@ -23,13 +23,14 @@ from arrears.domain.enums import Channel
 SEARCH_DAYS = 15
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity: steps go in sets during the search
 class Step:
     meta: RuleMeta
     check: Check
     temporal: bool
     compiled: Compiled
     blocks: Callable[[Eval], bool]  # does `check` yield a block here? (the rule's fast probe, or run `check`)
+    settles: Callable[[Eval], bool]  # `Compiled.settles`, or never
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +68,17 @@ def compile_pack(pack: Pack) -> Plan:
         kind = KINDS[r.kind]
         compiled = kind.compile(meta, r.params)
         blocks = compiled.blocks or _blocks_by_check(compiled.check)
-        steps.append((r.channels, Step(meta, compiled.check, kind.temporal, compiled, blocks)))
+        settles = compiled.settles or _never
+        steps.append((r.channels, Step(meta, compiled.check, kind.temporal, compiled, blocks, settles)))
     by_channel = {ch: tuple(s for chans, s in steps if ch in chans) for ch in Channel}
     ids = {ch: tuple(s.meta.id for s in by_channel[ch]) for ch in Channel}
     temporal = {ch: tuple(s for s in by_channel[ch] if s.temporal) for ch in Channel}
     ordered = {ch: tuple(sorted(temporal[ch], key=lambda s: _COST.get(s.meta.kind, 9))) for ch in Channel}
     return Plan(pack, by_channel, tuple(companions), ids, temporal, ordered)
+
+
+def _never(ev: Eval) -> bool:
+    return False
 
 
 def _blocks_by_check(check: Check) -> Callable[[Eval], bool]:
@@ -183,9 +189,15 @@ def _blocks(steps: tuple[Step, ...], ev: Eval) -> bool:
     return any(s.blocks(ev) for s in steps)
 
 
-def _jump(ev: Eval, ordered: tuple[Step, ...], start: datetime) -> datetime | None:
+def _jump(
+    ev: Eval, ordered: tuple[Step, ...], start: datetime, cleared: set[Step], settling: set[Step]
+) -> datetime | None:
     """Fast path: hop from bound to bound (each blocking rule's `not_before`) until nothing blocks. Returns
-    None as soon as a blocking rule cannot bound itself; the candidate search then takes over."""
+    None as soon as a blocking rule cannot bound itself; the candidate search then takes over.
+
+    `settling` holds the rules that settle for this request (`Compiled.settles`); `cleared`, those known to pass from `start` on: they are not re-run.
+    A settling rule that passes at a hop joins them (hops only move forward), so each hop runs only the rules
+    that could still block there; the first blocking rule, and so the path, is the same as running them all."""
     t = start
     horizon = ev.now + timedelta(days=SEARCH_DAYS)
     for _ in range(24):
@@ -193,13 +205,19 @@ def _jump(ev: Eval, ordered: tuple[Step, ...], start: datetime) -> datetime | No
             return None
         later = ev.at(t)
         for s in ordered:
+            if s in cleared:
+                continue
             if s.blocks(later):
                 nb = s.compiled.not_before
                 b = nb(later) if nb is not None else None
                 if b is None or b <= later.now_ts:
                     return None
+                if s in settling:
+                    cleared.add(s)  # it passes at and after its own bound, and hops never go back
                 t = datetime.fromtimestamp(b, UTC)
                 break
+            if s in settling:
+                cleared.add(s)
         else:
             return t if t > ev.now else None
     return None
@@ -219,13 +237,21 @@ def _search(
     if not ev.zones:
         return None
     bound = ev.now_ts
+    settling = {s for s in ordered if s.settles(ev)}
+    cleared: set[Step] = set()
     for s in blocking:
         nb = s.compiled.not_before
         b = nb(ev) if nb is not None else None
-        if b is not None and b > bound:
-            bound = b
+        if b is not None:
+            if b > bound:
+                bound = b
+            if s in settling:
+                cleared.add(s)  # passes at every instant from its bound on, so from `start` on
+    for s in settling:
+        if s not in blocking:
+            cleared.add(s)  # passed at `ev.now` (it did not block), so passes from `start` on
     start = datetime.fromtimestamp(bound, UTC)
-    jumped = _jump(ev, ordered, start)
+    jumped = _jump(ev, ordered, start, cleared, settling)
     if jumped is not None:
         return jumped.astimezone(ev.zones[0])
     steps = list(temporal)

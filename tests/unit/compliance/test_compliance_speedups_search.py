@@ -102,3 +102,32 @@ def test_search_probes_and_shared_indexes_agree_with_judging_each_instant_from_s
                 checked += 1
                 blocked += probe
     assert checked > 1000 and blocked > 100  # the sweep really exercises blocked instants
+
+
+def test_a_rule_that_settles_never_blocks_again_once_it_passes() -> None:
+    """The search skips a settling rule after it passes (`Compiled.settles`); that is only sound if, for such a
+    request, passing at one instant means passing at every later instant. Requests include consents and, for some,
+    history dated after `now` (where the rules must decline to settle)."""
+    rnd = random.Random(20261129)
+    settled = 0
+    for i in range(150):
+        pack = ("us", "cn_strict", "uk")[i % 3]
+        raw = generated(rnd, pack, i)
+        if i % 5 == 0:  # an entry logged after `now`: settling must be refused for the rules that count history
+            later = datetime.fromisoformat(raw["now"]) + timedelta(hours=rnd.randint(1, 48))
+            raw["history"].append(hist(later.isoformat(), "rang_no_answer"))
+        req = parse_scenario(raw).request
+        ev = Eval(req, None)
+        for s in (s for s in engine(pack).plan.steps(req.attempt.channel) if s.temporal):
+            if not s.compiled.settles or not s.compiled.settles(ev):
+                continue
+            if i % 5 == 0:
+                raise AssertionError(f"{s.meta.id} settled although history runs past now ({pack}, {i})")
+            instants = [req.now + timedelta(minutes=m) for m in range(0, 9 * 24 * 60, 37)]
+            passed = False
+            for t in instants:
+                blocks = s.blocks(Eval(req, None, t))
+                assert not (passed and blocks), (pack, i, s.meta.id, t)
+                passed = passed or not blocks
+            settled += 1
+    assert settled > 50  # the test really exercises settling rules

@@ -277,3 +277,14 @@ class Compiled:
     # Does `check` yield a block at this evaluation? The same answer as `check` without writing reasons, for
     # the next-allowed search; None: the engine runs `check` and looks.
     blocks: Callable[[Eval], bool] | None = None
+    # Does the rule "settle" for this request? True promises, for every instant t at or after `ev.now`: if
+    # the rule passes at some instant s <= t (s >= ev.now) it passes at t, and if t is at or after
+    # `not_before(e)` for an evaluation e at or after `ev.now` it passes at t. Lets the next-allowed search
+    # skip re-running a rule it has already cleared. None: never assumed.
+    settles: Callable[[Eval], bool] | None = None
+
+
+def no_later_entries(ev: Eval) -> bool:
+    """No timeline entry lies after `ev.now`: counts over the past can only fall as time moves on."""
+    ts = ev.case.timeline_ts
+    return not ts or ts[-1] <= ev.now_ts

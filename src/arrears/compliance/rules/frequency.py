@@ -12,7 +12,7 @@ from typing import Literal
 
 from arrears.compliance.decision import Fired, Verdict
 from arrears.compliance.model import HistoryEntry
-from arrears.compliance.rules.base import NONE, Compiled, Eval, RuleMeta
+from arrears.compliance.rules.base import DAY_LOOKBACK, NONE, Compiled, Eval, RuleMeta, no_later_entries
 from arrears.compliance.rules.params import Params
 from arrears.compliance.zones import zone
 from arrears.domain.enums import Channel, Direction, Outcome
@@ -187,4 +187,11 @@ def compile_rule(meta: RuleMeta, p: FrequencyParams) -> Compiled:
                     bound = max(bound, h.ts + gap)
         return bound
 
-    return Compiled(check, (time(0, 0),), gap, not_before, blocks)
+    sane = gap <= DAY_LOOKBACK and all(c[3] >= 1 for c in caps)
+
+    def settles(ev: Eval) -> bool:
+        """Without later entries, today's counts stay put until local midnight and then drop to zero, and the
+        last contact only ages: once the attempt passes (or `not_before` is reached) it keeps passing."""
+        return sane and no_later_entries(ev)
+
+    return Compiled(check, (time(0, 0),), gap, not_before, blocks, settles)

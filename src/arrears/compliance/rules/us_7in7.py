@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from arrears.compliance.decision import Fired, Verdict
 from arrears.compliance.model import Consent, HistoryEntry
-from arrears.compliance.rules.base import NONE, Compiled, Eval, RuleMeta, midnight_ts
+from arrears.compliance.rules.base import NONE, Compiled, Eval, RuleMeta, midnight_ts, no_later_entries
 from arrears.compliance.rules.params import Params
 from arrears.domain.enums import VOICE_CHANNELS, Channel, Direction, Outcome, Role
 
@@ -69,6 +69,7 @@ def compile_rule(meta: RuleMeta, p: SevenInSevenParams) -> Compiled:
     lookback = float(max(days, cool) + 2) * 86400.0
 
     key = object()  # this rule's slot in an evaluation's index memo
+    span_days, cool_days = timedelta(days=days), timedelta(days=cool)
 
     def calls(ev: Eval) -> _Calls:
         """Voice entries for (collector, person, debt) from the look-back before the anchor onwards."""
@@ -76,17 +77,19 @@ def compile_rule(meta: RuleMeta, p: SevenInSevenParams) -> Compiled:
         person, debt, collector = a.to, a.debt, a.collector
         eligible: list[float] = []
         convos: list[HistoryEntry] = []
+        voice, out, convo = VOICE_CHANNELS, Direction.OUT, Outcome.CONVERSATION
         for h in ev.since(lookback):
-            if (
-                h.to == person
-                and h.channel in VOICE_CHANNELS
-                and (debt is None or h.debt is None or h.debt == debt)
-                and (collector is None or h.collector is None or h.collector == collector)
-            ):
-                if h.direction is Direction.OUT and h.outcome not in not_connected:
-                    eligible.append(h.ts)
-                if h.outcome is Outcome.CONVERSATION:
-                    convos.append(h)
+            if h.to != person or h.channel not in voice:
+                continue
+            if debt is not None and h.debt is not None and h.debt != debt:
+                continue
+            if collector is not None and h.collector is not None and h.collector != collector:
+                continue
+            o = h.outcome
+            if h.direction is out and o not in not_connected:
+                eligible.append(h.ts)
+            if o is convo:
+                convos.append(h)
         return _Calls(eligible, convos, [h.ts for h in convos])
 
     def violation(ev: Eval) -> tuple[str, ZoneInfo, int, float] | None:
@@ -165,16 +168,25 @@ def compile_rule(meta: RuleMeta, p: SevenInSevenParams) -> Compiled:
         ea, eb = bisect_left(eligible, w0), bisect_right(eligible, now_ts)
         ca, cb = bisect_left(idx.convo_ts, w0), bisect_right(idx.convo_ts, now_ts)
         bound = now_ts
+        kth_ts = eligible[eb - limit] if eb - ea >= limit else None
+        last_ts = idx.convo_ts[cb - 1] if cb > ca else None
         for tz in ev.zones:
-            if eb - ea >= limit:  # the limit-th latest counted call rolls off `days` local days after its date
-                kth = datetime.fromtimestamp(eligible[eb - limit], tz).date()
-                bound = max(bound, midnight_ts(kth + timedelta(days=days), tz))
-            if cb > ca:
-                last = datetime.fromtimestamp(idx.convo_ts[cb - 1], tz).date()
-                bound = max(bound, midnight_ts(last + timedelta(days=cool), tz))
+            if kth_ts is not None:  # the limit-th latest counted call rolls off `days` local days after its date
+                kth = datetime.fromtimestamp(kth_ts, tz).date()
+                bound = max(bound, midnight_ts(kth + span_days, tz))
+            if last_ts is not None:
+                last = datetime.fromtimestamp(last_ts, tz).date()
+                bound = max(bound, midnight_ts(last + cool_days, tz))
         return bound
 
-    return Compiled(check, (time(0, 0),), 0.0, not_before, blocks)
+    sane = limit >= 1 and days >= 1 and cool >= 1
+
+    def settles(ev: Eval) -> bool:
+        """Without consents or later entries, the counted calls and the last conversation only age: once the
+        call passes (or `not_before` is reached) it keeps passing."""
+        return sane and not ev.debtor.consents and no_later_entries(ev)
+
+    return Compiled(check, (time(0, 0),), 0.0, not_before, blocks, settles)
 
 
 def _d(ts: float, tz: ZoneInfo) -> str:
