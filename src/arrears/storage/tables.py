@@ -216,3 +216,8 @@ loan_scores = Table(
     Column("score", Float, nullable=False),  # propensity to pay within the model's horizon, 0..1
     Column("model_version", String(64), nullable=False),
 )
+
+# The other table modules register on the same metadata; import them so `metadata` is always complete.
+from arrears.storage import tables_auth as _tables_auth  # noqa: E402,F401
+from arrears.storage import tables_plan as _tables_plan  # noqa: E402,F401
+from arrears.storage import tables_work as _tables_work  # noqa: E402,F401
