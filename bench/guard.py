@@ -3,7 +3,12 @@
 Baseline: the bare collection model alone (hashed char n-grams + one sparse product, no normalisation,
 lexicon, transcript handling or explanations). Prints both rates, the ratio, and one JSON line.
 
-    python bench/guard.py [--n 5000]
+The process is pinned to one core. The whole run is repeated (`--repeat`, default 5) and, as `timeit`
+advises, the best repeat is the figure (`messages_per_s`): on a shared machine the slower repeats measure
+the other processes, not the guard. The median repeat and the CPU-time rate (messages per second of this
+process's CPU time, less sensitive to load) are reported too.
+
+    python bench/guard.py [--n 5000] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ import contextlib
 import json
 import os
 import random
+import statistics
 import time
+from collections.abc import Callable
 
 
 def _messages(n: int) -> list[str]:
@@ -43,6 +50,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=5000)
     ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     with contextlib.suppress(AttributeError, OSError):  # one core
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -53,23 +61,30 @@ def main() -> None:
     msgs = _messages(args.n)
     guard.check_many(msgs[:200])  # warm caches
 
-    t0 = time.perf_counter()
-    for i in range(0, len(msgs), args.batch):
-        guard.collection.proba(featurize(msgs[i : i + args.batch]))
-    base = len(msgs) / (time.perf_counter() - t0)
+    def rate(run: Callable[[list[str]], object]) -> tuple[float, float]:
+        """(messages per wall-clock second, messages per CPU second) for one pass over the messages."""
+        w0, c0 = time.perf_counter(), time.process_time()
+        for i in range(0, len(msgs), args.batch):
+            run(msgs[i : i + args.batch])
+        return len(msgs) / (time.perf_counter() - w0), len(msgs) / max(1e-9, time.process_time() - c0)
 
-    t0 = time.perf_counter()
-    flagged = 0
-    for i in range(0, len(msgs), args.batch):
-        flagged += sum(r.violation for r in guard.check_many(msgs[i : i + args.batch]))
-    full = len(msgs) / (time.perf_counter() - t0)
+    flagged = sum(r.violation for r in guard.check_many(msgs))
+    base_runs = [rate(lambda b: guard.collection.proba(featurize(b))) for _ in range(args.repeat)]
+    full_runs = [rate(guard.check_many) for _ in range(args.repeat)]
+    base = max(w for w, _ in base_runs)
+    full = max(w for w, _ in full_runs)
+    full_median = statistics.median(w for w, _ in full_runs)
+    full_cpu = max(c for _, c in full_runs)
 
-    print(f"messages: {len(msgs)} x 100 chars, flagged {flagged}")
-    print(f"baseline (bare collection model, hashed n-grams + sparse product): {base:,.0f} msg/s")
-    print(f"guard (normalise + lexicon + models + explanations):               {full:,.0f} msg/s")
+    print(f"messages: {len(msgs)} x 100 chars, flagged {flagged}, {args.repeat} repeats, one core")
+    print(f"baseline (bare collection model, hashed n-grams + sparse product): {base:,.0f} msg/s (best)")
+    print(f"guard (normalise + lexicon + models + explanations):               {full:,.0f} msg/s (best), "
+          f"{full_median:,.0f} (median), {full_cpu:,.0f} per CPU second")
     print(f"ratio guard/baseline: {full / base:.3f}")
-    print(json.dumps({"messages_per_s": round(full), "baseline_messages_per_s": round(base),
-                      "ratio_vs_baseline": round(full / base, 3), "n": len(msgs), "chars": 100}))
+    print(json.dumps({"messages_per_s": round(full), "messages_per_s_median": round(full_median),
+                      "messages_per_cpu_s": round(full_cpu), "baseline_messages_per_s": round(base),
+                      "ratio_vs_baseline": round(full / base, 3), "n": len(msgs), "chars": 100,
+                      "repeats": args.repeat}))
 
 
 if __name__ == "__main__":

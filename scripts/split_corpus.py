@@ -16,6 +16,11 @@ that copies a quoted example from the spec, then:
    each group, ordered by a SHA-256 hash of the id; every fourth record (from a
    group-dependent offset) goes to dev.  The result depends only on the ids and
    labels, never on file order or on a random seed.
+3. records by a train-only author (``TRAIN_ONLY_AUTHORS``: author C, texts
+   added to widen training coverage) go to ``train.jsonl`` only, whatever
+   their topic.  They are set aside before step 2 and deduplicated after
+   every other record, so adding them never moves, drops or renumbers a dev or
+   held-out record: those files stay comparable with earlier figures.
 
 Finally it prints the counts per split x language x category.  It writes each
 output to a temporary file and renames it, so an interrupted run leaves no
@@ -62,6 +67,8 @@ HELDOUT_TOPICS = (
     "pretext_regulator",
 )
 DEV_EVERY = 4  # one record in four goes to dev
+# Authors whose records only ever go to train (see step 3 in the module docstring).
+TRAIN_ONLY_AUTHORS = ("C",)
 
 
 class CorpusError(ValueError):
@@ -147,6 +154,9 @@ def split(records: list[dict[str, object]]) -> dict[str, list[dict[str, object]]
     out: dict[str, list[dict[str, object]]] = {"train": [], "dev": [], "heldout_topic": []}
     groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
     for record in records:
+        if record.get("author") in TRAIN_ONLY_AUTHORS:
+            out["train"].append(record)
+            continue
         if record["topic"] in HELDOUT_TOPICS:
             out["heldout_topic"].append(record)
             continue
@@ -208,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
 
     kept: list[dict[str, object]] = []
     seen_text: dict[str, str] = {}
-    for record in records:
+    # train-only authors last, so a duplicate of an earlier text never displaces a dev or held-out record
+    for record in sorted(records, key=lambda r: r.get("author") in TRAIN_ONLY_AUTHORS):
         text = str(record["text"])
         norm = normalise(text)
         if norm in seen_text:

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from arrears.cli.clock import SystemClock
+from arrears.cli.plan import render_summary
 from arrears.domain.clock import FixedClock
 from arrears.services.demo import DemoError, run_demo
 
@@ -21,10 +22,15 @@ def demo(
     directory: Path = typer.Option(Path("arrears-demo"), "--dir", help="Where the demo's files and database go."),
     accounts: int = typer.Option(5000, min=1, help="How many borrowers to synthesise."),
     seed: int = typer.Option(42, help="Random seed for the synthetic portfolio."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the workspace when ready (until Ctrl-C)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on."),
+    port: int = typer.Option(8000, "--port", help="Port to serve on."),
 ) -> None:
-    """Synthesise a portfolio, import it into SQLite, compute delinquency and print a summary by bucket.
+    """Synthesise a portfolio, import it into SQLite, compute delinquency, score, plan the day, summarise, then
+    serve the workspace with the demo users (agent1, agent2, lead1, compliance1, admin1; password `demo`).
 
-    演示：生成组合、导入 SQLite、计算逾期天数与分档，并按分档汇总（含利率上限标记）。
+    演示：生成组合、导入 SQLite、计算逾期与分档、评分、生成今日计划并汇总，然后启动坐席工作台（演示账号密码均为 demo）。
+    `--no-serve` 在准备完成后退出。
     """
     console = Console()
     clock = FixedClock(SystemClock().now())  # read once, so every stage sees the same instant
@@ -35,6 +41,8 @@ def demo(
             "migrate": "创建数据库 creating database",
             "import": "导入 importing",
             "delinquency": "计算逾期 computing delinquency",
+            "scoring": "训练并评分 training and scoring",
+            "plan": "生成今日计划 planning the day",
         }
         console.print(f"[bold]·[/bold] {labels.get(name, name)}")
 
@@ -70,3 +78,32 @@ def demo(
         "RATE-2 = CN-RATE-2：持牌机构综合年化超过24%（复核 review）或36%（超出部分不得主张 excess not demandable).\n"
         "不得主张 excess = 超过法定上限、不得向借款人主张的利息、费用和罚息 charges above the legal cap."
     )
+    if report.training is not None:
+        h = report.training.holdout
+        auc = "—" if h.auc is None else f"{h.auc:.3f}"
+        console.print(f"评分 scoring: holdout AUC {auc}, model {report.training.model_version} ({report.model_path})")
+    if report.plan is not None:
+        render_summary(report.plan, console)
+        console.print(f"计划文件 plan files: {report.plan_dir}")
+
+    from arrears.services.auth import create_demo_users
+    from arrears.storage.engine import make_engine
+
+    engine = make_engine(report.database_url)
+    try:
+        create_demo_users(engine, clock=clock)
+    finally:
+        engine.dispose()
+    url = f"http://{host}:{port}/"
+    console.print(
+        f"\n[bold]坐席工作台 workspace[/bold]: {url}\n"
+        "演示账号 demo logins (密码 password: demo): agent1 (团队 team t1), agent2 (t2), lead1 (组长 lead of t1), "
+        "compliance1 (合规 compliance), admin1 (管理员 admin)"
+    )
+    if not serve:
+        console.print(f"已准备完毕，未启动服务 prepared, not serving: `ARREARS_DATABASE_URL={report.database_url} arrears serve`")
+        return
+    from arrears.web.app import serve_app
+
+    console.print("按 Ctrl-C 停止 press Ctrl-C to stop")
+    serve_app(host=host, port=port, engine=make_engine(report.database_url))

@@ -4,7 +4,22 @@ from __future__ import annotations
 
 import typer
 
-from arrears.cli import compliance, db, demo, docs, guard, import_cmd, packs, score, strategy, synth
+from arrears.cli import (
+    compliance,
+    db,
+    demo,
+    docs,
+    guard,
+    import_cmd,
+    packs,
+    plan,
+    score,
+    serve,
+    strategy,
+    synth,
+    users,
+    work,
+)
 
 app = typer.Typer(
     name="arrears",
@@ -19,9 +34,14 @@ app.add_typer(guard.app, name="guard")
 app.add_typer(docs.app, name="docs")
 app.add_typer(score.app, name="score")
 app.add_typer(strategy.app, name="strategy")
+app.add_typer(users.app, name="users")
+app.add_typer(work.app, name="work")
+app.add_typer(work.outbox_app, name="outbox")
 app.command("import")(import_cmd.import_portfolio)
 app.command("synth")(synth.synth)
 app.command("demo")(demo.demo)
+app.command("plan")(plan.plan)
+app.command("serve")(serve.serve)
 
 
 if __name__ == "__main__":  # pragma: no cover

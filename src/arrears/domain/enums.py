@@ -101,6 +101,7 @@ class HoldKind(StrEnum):
     DECEASED = "deceased"
     BANKRUPTCY = "bankruptcy"
     BREATHING_SPACE = "breathing_space"
+    PAYMENT_PLAN = "payment_plan"  # collection steps held while an agreed plan is kept
 
 
 class LenderType(StrEnum):

@@ -54,8 +54,8 @@ A portfolio is a directory with one file per table, named `<table>.csv` or `<tab
 | IANA zones | `Asia/Shanghai;Asia/Urumqi` | at least one; raw offsets such as `+08:00` or `UTC+8` are errors |
 | list | `serious_illness;bereavement` | may be empty |
 
-An empty optional cell takes its default: `false` for booleans, `0` for integers, an empty list for lists,
-and no value otherwise.
+An empty optional cell (or an optional column that is absent) takes its default: the one a column lists as
+"Empty: ...", else `false` for booleans, `0` for integers, an empty list for lists, and no value otherwise.
 
 ## Keys, references and re-imports
 - Each table has a **natural key** (below). Re-importing a row with the same key updates it in place; an
@@ -65,6 +65,9 @@ and no value otherwise.
   `owner_id` (contact points) and `party_id` (contact attempts) are the borrower's own `borrower_id` or a
   `party_id` of **the same** borrower; a referenced loan or contact point must belong to the same borrower too.
 - A row that refers to a rejected row is rejected as well.
+- **The roster** (`agents`, `assignments`) is optional. An agent's team is created when it is new; every row
+  of one team must give it the same `team_name`. An assignment must name a borrower and an agent that are in
+  the import or already in the database.
 
 ## Rules the import enforces
 - **CN-DATA-1.** A contact point whose `source` is `device_contact_list` (a harvested phone book),
@@ -91,7 +94,10 @@ def _col_doc(c: Column) -> str:
     if c.doc:
         parts.append(c.doc)
     if c.choices:
-        parts.append("Values: " + ", ".join(f"`{v}`" for v in c.choices) + ".")
+        each = "Each one of" if c.type is ColType.STRLIST else "Values"
+        parts.append(f"{each}: " + ", ".join(f"`{v}`" for v in c.choices) + ".")
+    if c.default is not None:
+        parts.append(f"Empty: `{c.default}`.")
     if c.min_value is not None:
         parts.append(f"At least {c.min_value}.")
     if c.references:

@@ -2,7 +2,8 @@
 database), contacts belong to the same borrower, and no borrower names too many third parties.
 
 Tables are checked in `schema.TABLES` order, so a referenced table is complete before it is used. Keys the
-files do not hold are looked up through `StoredKeys` (implemented by storage; no database here).
+files do not hold are looked up through `StoredKeys` (implemented by storage; no database here). The roster:
+agent ids are unique, a team keeps one name across the file, and an assignment names a known borrower and agent.
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ class KeyIndex:
         self.over_limit: dict[str, int] = {}
         self.file_names: dict[str, str] = {}
         self._done: set[str] = set()  # tables whose file has been fully read
+        # the roster: agent ids known (file or database), and each team's name with the row that first gave it
+        self.agents: set[str] = set()
+        self.team_names: dict[str, tuple[str, int]] = {}
+        self.rejected["agents"] = {}
 
     # --- the party limit (a pre-pass over parties) ------------------------------------------------------
     def count_third_parties(self, rows: Iterable[tuple[str, str, str]]) -> None:
@@ -118,7 +123,9 @@ class KeyIndex:
         errors = []
         for j, values in enumerate(zip(*(cols[n] for n in names), strict=True)):
             row = dict(zip(names, values, strict=True))
-            problem = self._check_row(table, row)
+            problem = (
+                self._check_agent(row, row_numbers[j]) if table == "agents" else self._check_row(table, row)
+            )
             if problem is None:
                 good.append(j)
                 self._remember(table, row)
@@ -145,13 +152,17 @@ class KeyIndex:
         key_col = _KEY.get(table)
         if key_col and row.get(key_col) is not None:
             self.rejected[table][row[key_col]] = where
-            if table in self.owner:
+            if table == "agents":
+                self.agents.discard(row[key_col])
+            elif table in self.owner:
                 self.owner[table].pop(row[key_col], None)
             elif table == "borrowers":
                 self.borrowers.pop(row[key_col], None)
 
     def _remember(self, table: str, row: dict[str, Any]) -> None:
-        if table == "borrowers":
+        if table == "agents":
+            self.agents.add(row["agent_id"])
+        elif table == "borrowers":
             b = row["borrower_id"]
             self.borrowers[b] = b
         elif table in self.owner:
@@ -171,6 +182,11 @@ class KeyIndex:
         if table == "contact_attempts":
             wanted["parties"] = set(cols["party_id"])
             wanted["contact_points"] = set(cols["contact_point_id"])
+        if table == "assignments":
+            agents = set(cols["agent_id"]) - self.agents - self.rejected["agents"].keys()
+            agents.discard(None)
+            if agents:
+                self.agents.update(self.stored.existing("agents", agents))
         for t, keys in wanted.items():
             keys.discard(None)
             known = self.borrowers.keys() if t == "borrowers" else self.owner[t].keys()
@@ -214,7 +230,30 @@ class KeyIndex:
             )
         return None
 
+    def _check_agent(self, row: dict[str, Any], row_no: int) -> tuple[str, str] | None:
+        a = row["agent_id"]
+        if a in self.agents and "agents" not in self._done:
+            return "agent_id", f"{DUPLICATE}: this agent_id appears earlier in the file"
+        team, name = row["team_id"], row.get("team_name")
+        if name is not None:
+            first = self.team_names.get(team)
+            if first is None:
+                self.team_names[team] = (name, row_no)
+            elif first[0] != name:
+                return "team_name", (
+                    f"同一团队名称不一致 / team '{team}' is named '{first[0]}' at row {first[1]}; "
+                    "every row of a team must give the same team_name"
+                )
+        return None
+
     def _check_row(self, table: str, row: dict[str, Any]) -> tuple[str, str] | None:
+        if table == "assignments":
+            problem = self._borrower_ok(row)
+            if problem:
+                return problem
+            if row["agent_id"] not in self.agents:
+                return self._missing("agents", "agent_id", row["agent_id"])
+            return None
         if table == "borrowers":
             b = row["borrower_id"]
             if b in self.borrowers:
@@ -266,9 +305,12 @@ REFERENCE_COLUMNS: dict[str, tuple[str, ...]] = {
     "contact_points": ("contact_point_id", "borrower_id", "owner_id"),
     "contact_attempts": ("attempt_id", "borrower_id", "loan_id", "party_id", "contact_point_id"),
     "holds": ("hold_id", "borrower_id", "loan_id"),
+    "agents": ("agent_id", "team_id", "team_name"),
+    "assignments": ("borrower_id", "agent_id"),
 }
 
 _KEY = {
+    "agents": "agent_id",
     "borrowers": "borrower_id",
     "loans": "loan_id",
     "parties": "party_id",

@@ -41,6 +41,7 @@ class Column:
     choices: tuple[str, ...] = ()
     min_value: int | None = None
     references: str | None = None  # "table.column" that must exist (in the file set or the database)
+    default: str | None = None  # what an empty optional cell means, written as in a file (else the type's default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,68 @@ HOLDS = Table(
     ),
 )
 
+AGENT_LANGUAGES = ("zh-CN", "en")
+# What an agent may be given: the channels of a planned contact, plus `legal` (the legal/outsourcing stage).
+AGENT_SKILLS = ("call", "ai_voice", "sms", "im", "email", "letter", "visit", "legal")
+
+AGENTS = Table(
+    name="agents",
+    key=("agent_id",),
+    doc=(
+        "The collection agents and their teams. A team that is not in the database yet is created from "
+        "`team_id` and `team_name`; a `team_name` given for a known team renames it."
+    ),
+    required_file=False,
+    columns=(
+        Column("agent_id", ColType.STR),
+        Column("team_id", ColType.STR),
+        Column(
+            "team_name",
+            ColType.STR,
+            required=False,
+            doc="The team's display name; the same for every row of a team. A new team without one is named by its id.",
+        ),
+        Column("name", ColType.STR, doc="The agent's name as shown to supervisors."),
+        Column(
+            "languages",
+            ColType.STRLIST,
+            required=False,
+            default="zh-CN",
+            choices=AGENT_LANGUAGES,
+            doc="Languages the agent works in, ';'-separated.",
+        ),
+        Column(
+            "skills",
+            ColType.STRLIST,
+            required=False,
+            default="call;sms",
+            choices=AGENT_SKILLS,
+            doc="Channels the agent may work, and `legal`, ';'-separated.",
+        ),
+        Column(
+            "daily_capacity",
+            ColType.INT,
+            required=False,
+            default="150",
+            min_value=0,
+            doc="Planned contacts a day, at most.",
+        ),
+        Column("active", ColType.BOOL, required=False, default="true", doc="An inactive agent gets no worklist."),
+    ),
+)
+
+ASSIGNMENTS = Table(
+    name="assignments",
+    key=("borrower_id",),
+    doc="The standing owner of each account: the agent whose worklist it appears on. One agent per borrower.",
+    required_file=False,
+    columns=(
+        Column("borrower_id", ColType.STR, references="borrowers.borrower_id"),
+        Column("agent_id", ColType.STR, references="agents.agent_id"),
+        Column("since", ColType.DATE, doc="The day the agent took the account."),
+    ),
+)
+
 # Load order respects references.
 TABLES: tuple[Table, ...] = (
     BORROWERS,
@@ -206,5 +269,7 @@ TABLES: tuple[Table, ...] = (
     CONTACT_POINTS,
     CONTACT_ATTEMPTS,
     HOLDS,
+    AGENTS,
+    ASSIGNMENTS,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}

@@ -70,6 +70,9 @@ def _indices(mask: pa.Array) -> list[int]:
 
 
 def _default(col: Column) -> Any:
+    """The typed value of an empty optional cell: the column's declared default, else the type's."""
+    if col.default is not None:
+        return _typed_default(col)
     if col.type is ColType.BOOL:
         return False
     if col.type is ColType.INT:
@@ -77,6 +80,16 @@ def _default(col: Column) -> Any:
     if col.type in _LIST_TYPES:
         return ""
     return None
+
+
+@lru_cache(maxsize=64)
+def _typed_default(col: Column) -> Any:
+    bad: Bad = {}
+    text = pa.array([col.default], pa.string())
+    value = _PARSERS[col.type](col, text, pa.array([False]), bad)[0].as_py()
+    if bad:  # a schema bug, not a data error
+        raise ValueError(f"default {col.default!r} of column {col.name} is not valid: {bad[0]}")
+    return value
 
 
 def check_column(col: Column, raw: pa.Array, *, table: str) -> tuple[pa.Array, Bad]:
@@ -215,9 +228,14 @@ def _parse_tzlist(col: Column, text: pa.Array, empty: pa.Array, bad: Bad) -> pa.
 
 
 def _parse_strlist(col: Column, text: pa.Array, empty: pa.Array, bad: Bad) -> pa.Array:
-    return pa.array(
-        [";".join(v.strip() for v in s.split(";") if v.strip()) for s in text.to_pylist()], pa.string()
-    )
+    out = [";".join(v.strip() for v in s.split(";") if v.strip()) for s in text.to_pylist()]
+    if col.choices:
+        allowed = set(col.choices)
+        for i, s in enumerate(out):
+            unknown = [v for v in s.split(";") if v and v not in allowed]
+            if unknown:
+                bad[i] = f"取值无效 / '{unknown[0]}' is not one of: {', '.join(col.choices)}"
+    return pa.array(out, pa.string())
 
 
 _PARSERS: dict[ColType, Callable[[Column, pa.Array, pa.Array, Bad], pa.Array]] = {

@@ -34,7 +34,7 @@ from arrears.storage.uow import UnitOfWork
 
 REPORT_NAME = "import-rejects.csv"
 # Tables too big to keep their keys in memory: duplicates are found by hash (see DuplicateKeys).
-_HASHED_KEYS = ("instalments", "payments", "contact_attempts", "holds")
+_HASHED_KEYS = ("instalments", "payments", "contact_attempts", "holds", "assignments")
 
 
 class Progress(Protocol):
@@ -239,6 +239,14 @@ def _keys(f: SourceFile, rejected: set[int]) -> Iterator[tuple[int, tuple[Any, .
             )
 
 
+def _team_names(columns: dict[str, pa.Array]) -> dict[str, str | None]:
+    names: dict[str, str | None] = {}
+    for team, name in zip(columns["team_id"].to_pylist(), columns["team_name"].to_pylist(), strict=True):
+        if names.get(team) is None:
+            names[team] = name
+    return names
+
+
 def _write_file(
     f: SourceFile, uow: UnitOfWork, rejected: set[int], read: int, progress: Progress | None
 ) -> TableCounts:
@@ -254,6 +262,8 @@ def _write_file(
             n = raw.data.num_rows
             mask = pa.array([raw.first_row + i not in rejected for i in range(n)], pa.bool_())
         columns = checked.keep(mask)
+        if name == "agents":  # an agent's team is created (or renamed) first
+            uow.portfolio.ensure_teams(_team_names(columns))
         affected += bulk_upsert(uow.connection, name, columns)
         written += len(next(iter(columns.values())))
         if progress:

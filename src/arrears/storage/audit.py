@@ -40,6 +40,8 @@ def append(
     if at.tzinfo is None:
         raise ValueError("audit time must be timezone-aware")
     at = at.astimezone(UTC)
+    if conn.dialect.name == "postgresql":  # one writer at a time, so two appends cannot fork the chain
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7264031)")
     last = conn.execute(select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)).scalar()
     prev = last or GENESIS
     detail_json = json.dumps(detail, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection, Table
 
-from arrears.storage.tables import IMPORT_TABLES
+from arrears.storage.tables import metadata
 
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S"  # Arrow's %S carries the microseconds: 09:00:00.000000
 
@@ -61,7 +61,7 @@ def _db_values(conn: Connection, arr: pa.Array) -> list[object]:
 
 def bulk_upsert(conn: Connection, table_name: str, columns: Mapping[str, pa.Array]) -> int:
     """Upsert the rows given column-wise; return how many were inserted or changed (identical rows: 0)."""
-    table = IMPORT_TABLES[table_name]
+    table = metadata.tables[table_name]  # the import tables and the roster (agents, assignments)
     values = [_db_values(conn, columns[c.name]) for c in table.columns]
     rows = list(zip(*values, strict=True))
     if not rows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, or_, select
+from sqlalchemy import Connection, Table, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from arrears.domain import Borrower, ContactAttempt, ContactPoint, Hold, Instalment, Loan, Party, Payment
@@ -21,8 +21,11 @@ from arrears.storage.tables import (
     parties,
     payments,
 )
+from arrears.storage.tables_plan import agents, assignments, teams
 
-_LIST_COLUMNS = {"borrowers": ("timezones", "vulnerability")}
+_LIST_COLUMNS = {"borrowers": ("timezones", "vulnerability"), "agents": ("languages", "skills")}
+# The import tables plus the roster the import also loads (agents, assignments; teams come with agents).
+_TABLES: dict[str, Table] = {**IMPORT_TABLES, "teams": teams, "agents": agents, "assignments": assignments}
 _CHUNK = 900  # stays under SQLite's bound-parameter limit
 
 # Party roles that are not obligors: the ones that count toward the third-party contact limit.
@@ -71,19 +74,32 @@ class PortfolioRepository:
                 {**r, **{c: mapping.join_list(r[c]) for c in lists if isinstance(r.get(c), tuple | list)}}
                 for r in rows
             ]
-        result = self.conn.execute(self._upsert_statement(IMPORT_TABLES[table_name]), list(rows))
+        result = self.conn.execute(self._upsert_statement(_TABLES[table_name]), list(rows))
         # RETURNING, not rowcount: drivers disagree about rowcount for batched statements.
         return len(result.all())
 
     def count(self, table_name: str) -> int:
-        return int(
-            self.conn.execute(select(func.count()).select_from(IMPORT_TABLES[table_name])).scalar_one()
-        )
+        return int(self.conn.execute(select(func.count()).select_from(_TABLES[table_name])).scalar_one())
+
+    def ensure_teams(self, names: Mapping[str, str | None]) -> int:
+        """team_id -> name (None: not given). Creates the missing teams (named by their id when no name is given)
+        and renames a known team given a different name. Returns how many teams were created."""
+        if not names:
+            return 0
+        q = select(teams.c.team_id, teams.c.name).where(teams.c.team_id.in_(list(names)))
+        stored: dict[str, str] = {t: n for t, n in self.conn.execute(q)}
+        new = [{"team_id": t, "name": n or t, "agency_id": None} for t, n in names.items() if t not in stored]
+        if new:
+            self.conn.execute(insert(teams), new)
+        for t, n in names.items():
+            if t in stored and n is not None and stored[t] != n:
+                self.conn.execute(update(teams).where(teams.c.team_id == t).values(name=n))
+        return len(new)
 
     # --- key look-ups (used by the import's reference checks) ----------------------------------------------
     def existing(self, table_name: str, keys: Collection[str]) -> set[str]:
         """Which of these single-column natural keys are already stored."""
-        table = IMPORT_TABLES[table_name]
+        table = _TABLES[table_name]
         (key_col,) = table.primary_key.columns
         found: set[str] = set()
         values = list(keys)

@@ -74,6 +74,7 @@ plan_contacts = Table(
     Column("party_id", String(ID), nullable=False),
     Column("contact_point_id", String(ID)),
     Column("channel", String(32), nullable=False),
+    Column("segment", String(100), nullable=False),
     Column("strategy_variant", String(100), nullable=False),
     Column("treatment", String(100), nullable=False),
     Column("step", String(100), nullable=False),
@@ -88,6 +89,7 @@ plan_contacts = Table(
     Column("agent_id", String(ID), index=True),
     Column("rank", Integer),
     Column("rules_json", Text, nullable=False, default="[]"),  # rule ids that constrained this contact
+    Column("status", String(16), nullable=False, default="planned"),  # planned | needs_approval (visits)
 )
 Index("ix_plan_contacts_agent_rank", plan_contacts.c.run_id, plan_contacts.c.agent_id, plan_contacts.c.rank)
 
@@ -110,7 +112,7 @@ strategy_assignments = Table(
     Column("strategy", String(100), primary_key=True),
     Column("segment", String(100), nullable=False),
     Column("variant", String(100), nullable=False),
-    Column("bucket_key", BigInteger, nullable=False),
+    Column("bucket_key", BigInteger),  # the hash basis point; NULL in a segment with one variant
     Column("first_run_id", Integer, nullable=False),
     Column("last_seen", Date, nullable=False),
 )

@@ -2,8 +2,8 @@
 
 `required_literals(pattern)` returns a set of strings such that every match of the pattern contains at least one
 of them, or None when no such set is found (then the regex always runs). Only the top level of the pattern is
-inspected: a mandatory literal character, a character class of literals, or a mandatory group whose branches are
-all plain literal strings ("(小时|钟头|分钟)", "[$£€]"). The smallest such set wins (fewest alternatives, then
+inspected: a mandatory literal character or run of them, a character class of literals, or a mandatory group whose
+branches are all plain literal strings ("(小时|钟头|分钟)", "[$£€]"). The smallest such set wins (fewest alternatives, then
 the longest shortest alternative).
 """
 
@@ -69,8 +69,18 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     except Exception:  # an unparsable pattern simply gets no prefilter
         return None
     best: set[str] | None = None
-    for op, av in parsed:
-        alts = _alternatives(op, av)
+    candidates: list[set[str] | None] = []
+    run: list[str] = []
+    for op, av in [*parsed, (None, None)]:
+        if op is _c.LITERAL:  # consecutive mandatory characters: one longer literal ("today", "还剩")
+            run.append(chr(int(av)))
+            continue
+        if run:
+            candidates.append({"".join(run)})
+        run = []
+        if op is not None:
+            candidates.append(_alternatives(op, av))
+    for alts in candidates:
         if not alts or len(alts) > _MAX_ALTERNATIVES:
             continue
         key = (len(alts), -min(len(a) for a in alts))

@@ -11,12 +11,14 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
 
 import ahocorasick
 
 from arrears.textguard.lexicon import Lexicon, Rule, compact_term, initial_variants, pinyin_spelling
 from arrears.textguard.literals import required_literals
-from arrears.textguard.normalise import Normalised
+from arrears.textguard.normalise import Normalised, PinyinView, spell_pinyin
 
 _CUE, _ANTI, _BREAK = -1, -2, -3
 
@@ -50,16 +52,14 @@ class Matcher:
         self._compact = ahocorasick.Automaton()
         self._pinyin = ahocorasick.Automaton()
         # regex terms, each with the literals one of which every match contains (None: always run)
-        self._regex: list[tuple[re.Pattern[str], frozenset[str] | None, bool, int, int]] = []
+        self._regex: list[tuple[re.Pattern[str], frozenset[str] | None, int, int]] = []
         table: dict[str, list[_Entry]] = defaultdict(list)
         ptable: dict[str, list[_Entry]] = defaultdict(list)
         for ri, rule in enumerate(self.rules):
             for gi, group in enumerate(rule.groups):
                 for raw in group:
                     if raw.startswith("re:"):
-                        lits = required_literals(raw[3:])
-                        single = lits is not None and all(len(x) == 1 for x in lits)
-                        self._regex.append((re.compile(raw[3:]), lits, single, ri, gi))
+                        self._regex.append((re.compile(raw[3:]), required_literals(raw[3:]), ri, gi))
                         continue
                     self._add(table, ptable, raw, ri, gi, rule.homophones, variants=rule.category is not None)
         neg = lexicon.negation
@@ -79,6 +79,18 @@ class Matcher:
             length, _, _, pairs = _value(py, p_entries, latin=False)
             self._pinyin.add_word(py, (length, tuple(sorted(term_set)), False, pairs))
         self._compact.make_automaton()
+        # the regex prefilter: one automaton over every regex's required literals finds which regexes can match
+        self._always: tuple[int, ...] = tuple(i for i, r in enumerate(self._regex) if r[1] is None)
+        self._literals = ahocorasick.Automaton()
+        by_lit: dict[str, list[int]] = defaultdict(list)
+        for i, (_, lits, _, _) in enumerate(self._regex):
+            for lit in lits or ():
+                by_lit[lit].append(i)
+        for lit, idx in by_lit.items():
+            self._literals.add_word(lit, tuple(idx))
+        self._has_literals = bool(by_lit)
+        if self._has_literals:
+            self._literals.make_automaton()
         # groups a rule needs before it can match: all of them for `near`, one for `any`
         self._n_groups = tuple(len(r.groups) if r.near else 1 for r in self.rules)
         self._has_pinyin = len(ptable) > 0
@@ -128,21 +140,21 @@ class Matcher:
                 # written out plainly: the compact view has it already
                 if (terms[0] in text) if len(terms) == 1 else any(t in text for t in terms):
                     continue
-                span = pv.to_compact(end_idx - length + 1, end_idx + 1)
-                # same number of characters as the term: "lianle" is 立案了, not 脸了
-                if span is None or all(span[1] - span[0] != len(t) for t in terms) or not _pinyin_edges_ok(norm, span):
+                p0 = end_idx - length + 1
+                span = pv.to_compact(p0, end_idx + 1)
+                # each Chinese character of the match spells exactly one syllable of the term: "lianle" typed
+                # out or 立案了 / 力按了 meet 立案了, but 脸了 (lian|le) does not
+                if (span is None or not any(_syllables_align(pv, span, p0, t) for t in terms)
+                        or not _pinyin_edges_ok(norm, span)):
                     continue
                 hits.append((span[0], span[1], pairs))
-        chars: set[str] | None = None
-        for pattern, literals, single, ri, gi in self._regex:
-            if literals is not None:
-                if single:  # one-character literals: one set test
-                    if chars is None:
-                        chars = set(text)
-                    if literals.isdisjoint(chars):
-                        continue
-                elif not any(lit in text for lit in literals):
-                    continue
+        run = set(self._always)
+        if self._has_literals:
+            for _, idx in self._literals.iter(text):
+                run.update(idx)
+        regex = self._regex
+        for i in sorted(run) if len(run) > 1 else run:
+            pattern, _, ri, gi = regex[i]
             for m in pattern.finditer(text):
                 if m.end() > m.start():
                     hits.append((m.start(), m.end(), ((ri, gi),)))
@@ -152,26 +164,25 @@ class Matcher:
         raw = self._raw_hits(norm)
         if not raw:
             return []
-        cues: list[tuple[int, int]] = []
-        antis: list[tuple[int, int]] = []
-        breaks: list[tuple[int, int]] = []
-        by_rule: dict[int, dict[int, list[tuple[int, int]]]] = {}
-        neg_lists = {_CUE: cues, _ANTI: antis, _BREAK: breaks}
+        by_pair: dict[tuple[int, int], list[tuple[int, int]]] = {}
         for s, e, pairs in raw:
             span = (s, e)
-            for ri, gi in pairs:
-                if ri >= 0:
-                    groups = by_rule.get(ri)
-                    if groups is None:
-                        by_rule[ri] = {gi: [span]}
-                    else:
-                        lst = groups.get(gi)
-                        if lst is None:
-                            groups[gi] = [span]
-                        else:
-                            lst.append(span)
+            for pair in pairs:
+                lst = by_pair.get(pair)
+                if lst is None:
+                    by_pair[pair] = [span]
                 else:
-                    neg_lists[ri].append(span)
+                    lst.append(span)
+        cues = by_pair.pop((_CUE, 0), [])
+        antis = by_pair.pop((_ANTI, 0), [])
+        breaks = by_pair.pop((_BREAK, 0), [])
+        by_rule: dict[int, dict[int, list[tuple[int, int]]]] = {}
+        for (ri, gi), lst in by_pair.items():
+            groups = by_rule.get(ri)
+            if groups is None:
+                by_rule[ri] = {gi: lst}
+            else:
+                groups[gi] = lst
         # a `near` rule needs a hit in every group; drop the others before any clause work
         rules = self.rules
         n_groups = self._n_groups
@@ -277,6 +288,30 @@ def _edges_ok(norm: Normalised, start: int, end: int, left: bool, right: bool) -
         if fe + 1 < len(flat) and _is_latin(flat[fe + 1]):
             return False
     return True
+
+
+@lru_cache(maxsize=4096)
+def _syllable_bounds(term: str) -> frozenset[int]:
+    """Offsets in the term's pinyin spelling where a syllable starts or ends."""
+    return frozenset(accumulate((len(spell_pinyin(c)) for c in term), initial=0))
+
+
+def _syllables_align(pv: PinyinView, span: tuple[int, int], p0: int, term: str) -> bool:
+    """Every Chinese character in the compact span covers exactly one syllable of the term (typed Latin letters
+    may fall anywhere); an all-Latin match (typed pinyin) needs a term of three or more characters."""
+    if span[1] - span[0] == len(term):
+        return True  # one character per syllable: homophones (the common case)
+    bounds = _syllable_bounds(term)
+    b = pv.boundaries()
+    cjk = 0
+    for i in range(span[0], span[1]):
+        if _is_latin(pv.compact[i]) or pv.compact[i].isdigit():
+            continue
+        cjk += 1
+        s, e = b[i] - p0, b[i + 1] - p0
+        if s not in bounds or e not in bounds or any(s < k < e for k in bounds):
+            return False
+    return cjk > 0 or len(term) >= 3
 
 
 def _pinyin_edges_ok(norm: Normalised, span: tuple[int, int]) -> bool:

@@ -97,7 +97,7 @@ class PinyinView:
         self.compact = compact
         self._bounds: list[int] | None = None
 
-    def _boundaries(self) -> list[int]:
+    def boundaries(self) -> list[int]:
         """Pinyin position of each character boundary (built once, on the first match; `map` over a
         char -> spelling dict, so no Python-level loop): element i is where compact character i starts."""
         if self._bounds is None:
@@ -107,7 +107,7 @@ class PinyinView:
 
     def to_compact(self, start: int, end: int) -> tuple[int, int] | None:
         """[start, end) in the pinyin text -> compact [start, end), or None if either edge splits a character."""
-        b = self._boundaries()
+        b = self.boundaries()
         cs, ce = bisect_left(b, start), bisect_left(b, end)
         if ce >= len(b) or b[cs] != start or b[ce] != end or ce <= cs:
             return None

@@ -42,11 +42,45 @@ def _is_collector(label: str) -> bool | None:
     return None
 
 
+_LABELS = tuple(sorted(COLLECTOR_LABELS | OTHER_LABELS | {"客户a", "客户b"}, key=len, reverse=True))
+_COLON = re.compile(r"[:：]")
+_BEFORE_INLINE = frozenset(" \t\u3000。！？!?.…~")
+
+
+def _inline_cuts(line: str) -> list[int]:
+    """Where a turn starts inside a line: a known speaker label + colon, after white space or sentence
+    punctuation ("… 客户:…", "…? Agent: …")."""
+    cuts: list[int] = []
+    for m in _COLON.finditer(line):
+        head = line[max(0, m.start() - 24) : m.start()].rstrip().lower()
+        if not head.endswith(_LABELS):
+            continue
+        label = next(x for x in _LABELS if head.endswith(x))
+        start = len(line[: m.start()].rstrip()) - len(label)
+        if start > 0 and line[start - 1] in _BEFORE_INLINE:
+            cuts.append(start)
+    return cuts
+
+
+def _segments(text: str) -> list[str]:
+    """Lines, each further cut before an inline speaker label (single-line transcripts)."""
+    out: list[str] = []
+    for line in text.splitlines(keepends=True):
+        prev = 0
+        if line.count(":") + line.count("：") >= 2:
+            for c in _inline_cuts(line):
+                out.append(line[prev:c])
+                prev = c
+        out.append(line[prev:])
+    return out
+
+
 def parse_lines(text: str) -> tuple[Turn, ...]:
-    """Split "speaker: text" lines. Lines without a known speaker continue the previous turn."""
+    """Split "speaker: text" lines (and turns run together on one line, each starting with a known label).
+    Lines without a known speaker continue the previous turn."""
     turns: list[Turn] = []
     pos = 0
-    for line in text.splitlines(keepends=True):
+    for line in _segments(text):
         m = _TURN.match(line.rstrip("\r\n"))
         role = _is_collector(m.group(1)) if m else None
         if m and role is not None:
@@ -71,9 +105,13 @@ def from_turns(items: Iterable[Mapping[str, str]]) -> tuple[Turn, ...]:
 
 
 def looks_like_transcript(text: str) -> bool:
-    """At least two lines that start with a known speaker label."""
+    """At least two lines that start with a known speaker label, or one line holding turns of both a collector
+    and another speaker ("催收员:… 客户:…")."""
     if "\n" not in text:
-        return False
+        if text.count(":") + text.count("：") < 2 or not _inline_cuts(text):
+            return False
+        roles = {_is_collector(m.group(1)) for seg in _segments(text) if (m := _TURN.match(seg))}
+        return True in roles and False in roles
     n = 0
     for line in text.splitlines():
         m = _TURN.match(line)

@@ -1,1 +1,1 @@
-"""The FastAPI app: api/ and ui/. Arrives with issue #6."""
+"""The web app: server-rendered pages (Jinja2 + HTMX) and the REST API under /api/v1. See README.md."""

@@ -49,13 +49,14 @@ def test_required_literals_of_an_alternation_group() -> None:
     assert required_literals(r"[$£€]\d") == frozenset({"$", "£", "€"})
     assert required_literals(r"(告诉|通知)(你|您)?的?(家人|父母)") == frozenset({"告诉", "通知"})
     assert required_literals(r"\d+") is None  # nothing literal to require: the regex always runs
+    assert required_literals(r"\d{1,2}(am|pm)today") == frozenset({"today"})  # a run of characters is one literal
 
 
 def test_regex_prefilter_never_drops_a_match_on_the_training_texts() -> None:
     matcher = default_guard().matcher
     texts = [compact_string(json.loads(line)["text"]) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
     checked = 0
-    for pattern, literals, _single, _ri, _gi in matcher._regex:
+    for pattern, literals, _ri, _gi in matcher._regex:
         if literals is None:
             continue
         for t in texts:

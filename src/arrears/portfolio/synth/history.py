@@ -105,6 +105,8 @@ def make_history(
     win_lo: np.ndarray,
     win_hi: np.ndarray,
     clock: ZoneClock,
+    *,
+    contact_rate: float = 1.0,
 ) -> History:
     nb = len(people.index)
     order = np.lexsort((-rep.dpd, loans.owner))
@@ -121,7 +123,8 @@ def make_history(
     held = (day >= holds.start_day[sel, None]) & (day < holds.end_day[sel, None])
     overdue = j > HISTORY_DAYS - dpd_b[sel, None]
     active = overdue & ~held
-    contact = active & (rng.random((B, HISTORY_DAYS), dtype=np.float32) < CONTACT_DAY_P[bucket[sel], None])
+    day_p = CONTACT_DAY_P if contact_rate == 1.0 else np.minimum(CONTACT_DAY_P * contact_rate, 0.95)
+    contact = active & (rng.random((B, HISTORY_DAYS), dtype=np.float32) < day_p[bucket[sel], None])
     lo = win_lo[people.zoneset[sel]]  # (B, 30)
     hi = win_hi[people.zoneset[sel]]
 

@@ -49,7 +49,7 @@ _REGION_TIER = np.array([r.tier for r in REGIONS])
 _REGION_P = np.array([r.weight for r in REGIONS]) / sum(r.weight for r in REGIONS)
 
 
-def _names(
+def person_names(
     rng: np.random.Generator, n: int, female: np.ndarray, surname: np.ndarray | None = None
 ) -> pa.Array:
     surnames, sp = surname_table()
@@ -85,7 +85,7 @@ def make_people(rng: np.random.Generator, start: int, n: int) -> People:
     female = rng.random(n) < 0.45
     surnames, sp = surname_table()
     surname = rng.choice(len(surnames), size=n, p=sp)
-    name = _names(rng, n, female, surname)
+    name = person_names(rng, n, female, surname)
     abroad = tier == 0
     lang_en = abroad & (rng.random(n) < 0.3)
     codes = [r.code for r in REGIONS]
@@ -140,7 +140,7 @@ def make_people(rng: np.random.Generator, start: int, n: int) -> People:
     rel = np.where(role_i == 1, np.where(party_female, 3, 2), rel)
     same_surname = np.isin(rel, [RELATIONS.index(x) for x in _SHARES_SURNAME])
     party_surname = np.where(same_surname, surname[owner], rng.choice(len(surnames), size=m, p=sp))
-    pname = _names(rng, m, party_female, party_surname)
+    pname = person_names(rng, m, party_female, party_surname)
     pid = ac.ids("K", index[owner], 9, ordinal + 1)
     refused = (rng.random(m) < 0.03) & ~is_g
     evidence = is_g | (spouse & (rng.random(m) < 0.1))

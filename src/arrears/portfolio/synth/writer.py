@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from arrears.portfolio.schema import TABLES, ColType, Table
 from arrears.portfolio.synth.generate import TRUTH_SCHEMA, Chunk
+from arrears.portfolio.synth.roster import RosterBuilder, roster_size
 
 Format = Literal["csv", "parquet"]
 TRUTH_DIR = "_truth"
@@ -74,9 +75,12 @@ def write_portfolio(
     seed: int,
     as_of: date,
     chunk_size: int,
+    contact_rate: float = 1.0,
     on_chunk: Callable[[Chunk], None] | None = None,
 ) -> WriteSummary:
-    """Write every chunk; returns the row counts. `seed`, `as_of` and `chunk_size` go into the manifest."""
+    """Write every chunk, then the roster (agents, assignments: it needs every chunk's accounts in arrears).
+
+    Returns the row counts. `seed`, `as_of`, `chunk_size` and `contact_rate` go into the manifest."""
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"unknown format {fmt!r}: use csv or parquet / 格式只能是 csv 或 parquet")
     out.mkdir(parents=True, exist_ok=True)
@@ -84,6 +88,7 @@ def write_portfolio(
     shutil.rmtree(staging, ignore_errors=True)
     (staging / TRUTH_DIR).mkdir(parents=True)
     summary = WriteSummary(out=out, format=fmt, rows={t.name: 0 for t in TABLES})
+    roster = RosterBuilder(seed, (as_of - date(1970, 1, 1)).days)
     sinks: dict[str, _Sink] = {}
     truth_writer: pq.ParquetWriter | None = None
     try:
@@ -101,6 +106,7 @@ def write_portfolio(
             for name, table in chunk.tables.items():
                 summary.rows[name] += table.num_rows
             summary.accounts += chunk.accounts
+            roster.add(chunk.in_arrears)
             if on_chunk is not None:
                 on_chunk(chunk)
 
@@ -118,6 +124,9 @@ def write_portfolio(
                 pending[1].result()
                 done(pending[0])
             pending = None
+        for name, table in roster.tables().items():
+            sinks[name].write(table)
+            summary.rows[name] += table.num_rows
         for sink in sinks.values():
             sink.close()
         truth_writer.close()
@@ -127,8 +136,13 @@ def write_portfolio(
             "as_of": as_of.isoformat(),
             "accounts": summary.accounts,
             "chunk_size": chunk_size,
+            "contact_rate": contact_rate,
             "format": fmt,
             "rows": summary.rows,
+            "roster": {
+                "agents": summary.rows["agents"],
+                "teams": roster_size(summary.rows["assignments"])[1],
+            },
             "truth": "propensity.parquet: one row per loan; see src/arrears/portfolio/README.md",
         }
         (staging / TRUTH_DIR / "manifest.json").write_text(

@@ -61,6 +61,7 @@ def upgrade() -> None:
     sa.Column('party_id', sa.String(length=64), nullable=False),
     sa.Column('contact_point_id', sa.String(length=64), nullable=True),
     sa.Column('channel', sa.String(length=32), nullable=False),
+    sa.Column('segment', sa.String(length=100), nullable=False),
     sa.Column('strategy_variant', sa.String(length=100), nullable=False),
     sa.Column('treatment', sa.String(length=100), nullable=False),
     sa.Column('step', sa.String(length=100), nullable=False),
@@ -75,6 +76,7 @@ def upgrade() -> None:
     sa.Column('agent_id', sa.String(length=64), nullable=True),
     sa.Column('rank', sa.Integer(), nullable=True),
     sa.Column('rules_json', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
     sa.ForeignKeyConstraint(['run_id'], ['plan_runs.run_id'], name=op.f('fk_plan_contacts_run_id_plan_runs')),
     sa.PrimaryKeyConstraint('run_id', 'borrower_id', 'seq', name=op.f('pk_plan_contacts'))
     )
@@ -96,7 +98,7 @@ def upgrade() -> None:
     sa.Column('strategy', sa.String(length=100), nullable=False),
     sa.Column('segment', sa.String(length=100), nullable=False),
     sa.Column('variant', sa.String(length=100), nullable=False),
-    sa.Column('bucket_key', sa.BigInteger(), nullable=False),
+    sa.Column('bucket_key', sa.BigInteger(), nullable=True),
     sa.Column('first_run_id', sa.Integer(), nullable=False),
     sa.Column('last_seen', sa.Date(), nullable=False),
     sa.ForeignKeyConstraint(['borrower_id'], ['borrowers.borrower_id'], name=op.f('fk_strategy_assignments_borrower_id_borrowers')),

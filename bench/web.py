@@ -1,0 +1,498 @@
+"""Benchmark the agent workspace: the worklist and customer-view pages under 50 concurrent agents, on PostgreSQL.
+
+    python bench/web.py [--accounts 1000000] [--reuse] [--users 50] [--duration 60] [--workers 2]
+                        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/arrears_bench]
+
+1. **Data.** A dedicated database (created when absent). `arrears synth` (Parquet) writes N accounts into
+   `--dir` (reused when its manifest matches), `arrears import` loads them, delinquency is computed and the day
+   is planned (`services.planning.plan_day`, no scores: worklists rank by overdue balance), so every agent has
+   a worklist. `--reuse` keeps a database that already holds N borrowers and a plan for the date; otherwise
+   the database is dropped and rebuilt. Users `bench-<agent_id>` (password `bench`) are created for the
+   agents with the longest worklists.
+2. **Server.** uvicorn serves the app (`create_app`, production settings: Secure cookies, CSRF, audit of every
+   customer view) in a separate process, `--workers` processes, with the clock fixed at the plan date.
+3. **Load.** One local client process (httpx AsyncClient over loopback): `--users` concurrent agents, each
+   signed in through the login form with its own session cookie, alternating GET /worklist and
+   GET /accounts/{id} over the accounts of its worklist, with no think time. `--warmup` seconds are not
+   counted; then `--duration` seconds are measured.
+
+Reports requests/s and p50/p95/p99 latency per page and ends with one JSON line:
+{"accounts": N, "users": 50, "rps": ..., "p99_ms": ..., "p99_worklist_ms": ..., "p99_customer_ms": ...}
+Client and server share the machine (on a 2-core box the client costs the server part of its CPU).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/arrears_bench"
+CONTACT_RATE = 1.4
+PASSWORD = "bench"
+ENV_URL, ENV_NOW = "ARREARS_BENCH_DATABASE_URL", "ARREARS_BENCH_NOW"
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+# --- the data -----------------------------------------------------------------------------------------------
+def ensure_database(url: str, *, fresh: bool) -> None:
+    """Create the bench database when absent (or drop and recreate it when `fresh`). Refuses `test`/`postgres`."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    name = u.database or ""
+    if name in ("", "postgres", "test", "template0", "template1"):
+        raise SystemExit(f"--database-url must name a dedicated database, not {name!r}")
+    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
+            if exists and fresh:
+                log(f"dropping database {name}")
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+                exists = None
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+
+
+def ensure_portfolio(directory: Path, *, accounts: int, seed: int, as_of: date, workers: int) -> None:
+    manifest = directory / "_truth" / "manifest.json"
+    want = {
+        "accounts": accounts,
+        "format": "parquet",
+        "as_of": as_of.isoformat(),
+        "contact_rate": CONTACT_RATE,
+    }
+    if manifest.is_file():
+        have = {k: json.loads(manifest.read_text(encoding="utf-8")).get(k) for k in want}
+        if have != want:
+            raise SystemExit(f"{directory} holds another portfolio ({have}); want {want}")
+        log(f"portfolio: reusing {directory}")
+        return
+    if directory.exists() and any(directory.iterdir()):
+        raise SystemExit(f"{directory} exists and is not a synthetic portfolio; use another --dir")
+    from arrears.portfolio.synth import synthesize
+
+    t0 = time.perf_counter()
+    synthesize(
+        directory,
+        accounts=accounts,
+        seed=seed,
+        as_of=as_of,
+        fmt="parquet",
+        workers=workers,
+        contact_rate=CONTACT_RATE,
+    )
+    log(f"portfolio: synthesised {accounts:,} accounts into {directory} in {time.perf_counter() - t0:.0f} s")
+
+
+def database_state(url: str, as_of: date) -> tuple[int, bool]:
+    """(borrowers, whether a succeeded plan run exists for as_of) of the bench database."""
+    from sqlalchemy import func, inspect, select
+
+    from arrears.storage.engine import make_engine
+    from arrears.storage.tables import borrowers
+    from arrears.storage.tables_plan import plan_runs
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("plan_runs"):
+                return 0, False
+            n = int(conn.execute(select(func.count()).select_from(borrowers)).scalar_one())
+            planned = conn.execute(
+                select(func.count())
+                .select_from(plan_runs)
+                .where(plan_runs.c.plan_date == as_of, plan_runs.c.status == "succeeded")
+            ).scalar_one()
+        return n, bool(planned)
+    finally:
+        engine.dispose()
+
+
+def analyze(engine: Any) -> None:
+    """Fresh planner statistics after a bulk load (what any operator runs after one; autovacuum gets there later)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE")
+
+
+def load_and_plan(
+    url: str, directory: Path, as_of: date, now: datetime, loader: str = "import"
+) -> dict[str, float]:
+    """Migrate, load (`arrears import`, or COPY), compute delinquency and plan the day. Seconds per stage."""
+    from arrears.domain.clock import FixedClock
+    from arrears.services.delinquency import compute_delinquency
+    from arrears.services.importing import import_portfolio
+    from arrears.services.planning import plan_day
+    from arrears.storage.engine import make_engine
+    from arrears.storage.migrate import upgrade
+
+    clock = FixedClock(now)
+    engine = make_engine(url)
+    seconds: dict[str, float] = {}
+    last = [0.0]
+
+    def progress(label: str, done: int, total: int) -> None:
+        t = time.perf_counter()
+        if t - last[0] > 30 or done == total:
+            last[0] = t
+            log(f"  {label}: {done:,}/{total:,}")
+
+    try:
+        upgrade(engine)
+        t0 = time.perf_counter()
+        if loader == "copy":
+            sys.path.insert(0, str(Path(__file__).parent))
+            from web_pgcopy import copy_portfolio
+
+            rows = copy_portfolio(engine, directory, log)
+            seconds["copy_s"] = time.perf_counter() - t0
+            log(f"copy (no validation, see bench/web_pgcopy.py): {rows:,} rows in {seconds['copy_s']:.0f} s")
+        else:
+            report = import_portfolio(
+                directory=directory,
+                engine_or_uow=engine,
+                clock=clock,
+                progress=progress,
+                report_path=directory / "_bench-import-rejects.csv",
+                actor="bench",
+            )
+            if not report.ok:
+                raise SystemExit(f"import rejected {report.errors} rows: see {report.report_path}")
+            seconds["import_s"] = time.perf_counter() - t0
+            log(
+                f"import: {report.rows_read:,} rows in {seconds['import_s']:.0f} s "
+                f"({report.rows_read / seconds['import_s']:,.0f} rows/s)"
+            )
+        analyze(engine)
+        t0 = time.perf_counter()
+        dq = compute_delinquency(engine_or_uow=engine, as_of=as_of)
+        seconds["delinquency_s"] = time.perf_counter() - t0
+        log(f"delinquency: {dq.loans:,} loans in {seconds['delinquency_s']:.0f} s")
+        t0 = time.perf_counter()
+        plan = plan_day(engine, as_of, clock=clock, actor="bench").report
+        seconds["plan_s"] = time.perf_counter() - t0
+        log(
+            f"plan: {plan.worklist_entries:,} worklist entries for {len(plan.by_agent):,} agents "
+            f"in {seconds['plan_s']:.0f} s"
+        )
+        analyze(engine)
+    finally:
+        engine.dispose()
+    return seconds
+
+
+def ensure_users(url: str, as_of: date, now: datetime, count: int) -> list[str]:
+    """`count` agent users for the agents with the longest worklists in today's newest plan run: `bench-<agent>`,
+    and when there are fewer agents than users (small portfolios), `bench-<agent>-<k>` sessions of the same
+    agents, round-robin."""
+    from sqlalchemy import func, select
+
+    from arrears.domain.clock import FixedClock
+    from arrears.services.auth import add_user, get_user
+    from arrears.storage.engine import make_engine
+    from arrears.storage.tables_plan import plan_contacts, plan_runs
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            run_id = conn.execute(
+                select(func.max(plan_runs.c.run_id)).where(
+                    plan_runs.c.plan_date == as_of, plan_runs.c.status == "succeeded"
+                )
+            ).scalar_one()
+            n = func.count().label("n")
+            rows = conn.execute(
+                select(plan_contacts.c.agent_id, n)
+                .where(plan_contacts.c.run_id == run_id, plan_contacts.c.agent_id.is_not(None))
+                .group_by(plan_contacts.c.agent_id)
+                .order_by(n.desc(), plan_contacts.c.agent_id)
+                .limit(count)
+            ).all()
+        if not rows:
+            raise SystemExit(f"no agent has a worklist on {as_of}")
+        if len(rows) < count:
+            log(f"only {len(rows)} agents have a worklist: {count} users share them round-robin")
+        names = []
+        for i in range(count):
+            agent_id = rows[i % len(rows)][0]
+            k = i // len(rows)
+            username = f"bench-{agent_id}" if k == 0 else f"bench-{agent_id}-{k}"
+            if get_user(engine, username) is None:
+                add_user(
+                    engine,
+                    clock=FixedClock(now),
+                    username=username,
+                    password=PASSWORD,
+                    role="agent",
+                    agent_id=agent_id,
+                )
+            names.append(username)
+        return names
+    finally:
+        engine.dispose()
+
+
+# --- the server ---------------------------------------------------------------------------------------------
+def app_factory() -> Any:
+    """uvicorn's factory in each worker process: the production app over the bench database, clock fixed."""
+    from arrears.domain.clock import FixedClock
+    from arrears.settings import Settings
+    from arrears.web.app import create_app
+
+    url = os.environ[ENV_URL]
+    return create_app(
+        settings=Settings(database_url=url), clock=FixedClock(datetime.fromisoformat(os.environ[ENV_NOW]))
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(url: str, now: datetime, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, ENV_URL: url, ENV_NOW: now.isoformat()}
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "web:app_factory",
+        "--factory",
+        "--app-dir",
+        str(Path(__file__).parent),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    proc = subprocess.Popen(cmd, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited with code {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("the server did not start within 60 s")
+
+
+# --- the load -----------------------------------------------------------------------------------------------
+_CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
+_ACCOUNT = re.compile(r'href="/accounts/([^"/?#]+)"')
+
+
+class Agent:
+    """One signed-in agent with its own cookies (set by hand: the session cookie is Secure, over plain HTTP)."""
+
+    def __init__(self, client: Any, username: str) -> None:
+        self.client = client
+        self.username = username
+        self.cookies: dict[str, str] = {}
+        self.accounts: list[str] = []
+
+    def _keep(self, response: Any) -> None:
+        for header in response.headers.get_list("set-cookie"):
+            name, _, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            if "max-age=0" in header.lower() or not value.strip('"'):
+                self.cookies.pop(name.strip(), None)
+            else:
+                self.cookies[name.strip()] = value
+
+    async def get(self, path: str) -> Any:
+        r = await self.client.get(
+            path, headers={"cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        )
+        self._keep(r)
+        return r
+
+    async def login(self) -> None:
+        page = await self.get("/login")
+        m = _CSRF.search(page.text)
+        if not m:
+            raise SystemExit("no csrf_token on the login page")
+        r = await self.client.post(
+            "/login",
+            data={"username": self.username, "password": PASSWORD, "csrf_token": m.group(1)},
+            headers={"cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())},
+        )
+        self._keep(r)
+        if r.status_code != 303 or "arrears_session" not in self.cookies:
+            raise SystemExit(f"login of {self.username} failed: {r.status_code} {r.text[:200]}")
+        wl = await self.get("/worklist")
+        self.accounts = list(dict.fromkeys(_ACCOUNT.findall(wl.text)))
+        if not self.accounts:
+            raise SystemExit(f"{self.username}: empty worklist")
+
+
+async def drive(base: str, usernames: list[str], warmup: float, duration: float) -> dict[str, Any]:
+    import httpx
+
+    samples: dict[str, list[float]] = {"worklist": [], "customer": []}
+    errors: dict[str, int] = {"worklist": 0, "customer": 0}
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    clients = [httpx.AsyncClient(base_url=base, limits=limits, timeout=60) for _ in usernames]
+    agents = [Agent(c, u) for c, u in zip(clients, usernames, strict=True)]
+    try:
+        for i in range(0, len(agents), 10):  # sign in 10 at a time (argon2 is meant to be slow)
+            await asyncio.gather(*(a.login() for a in agents[i : i + 10]))
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        measure_from, stop_at = start + warmup, start + warmup + duration
+
+        async def run(agent: Agent) -> None:
+            i = 0
+            while loop.time() < stop_at:
+                page = "worklist" if i % 2 == 0 else "customer"
+                path = (
+                    "/worklist"
+                    if page == "worklist"
+                    else f"/accounts/{agent.accounts[(i // 2) % len(agent.accounts)]}"
+                )
+                t0 = loop.time()
+                r = await agent.get(path)
+                t1 = loop.time()
+                if t0 >= measure_from and t1 <= stop_at:
+                    if r.status_code == 200:
+                        samples[page].append((t1 - t0) * 1000)
+                    else:
+                        errors[page] += 1
+                i += 1
+
+        await asyncio.gather(*(run(a) for a in agents))
+    finally:
+        await asyncio.gather(*(c.aclose() for c in clients))
+    return {
+        "samples": samples,
+        "errors": errors,
+        "accounts_per_agent": sum(len(a.accounts) for a in agents) / len(agents),
+    }
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)  # nearest rank
+    return s[min(len(s) - 1, max(0, math.ceil(q / 100 * len(s)) - 1))]
+
+
+# --- main ---------------------------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--accounts", type=int, default=1_000_000)
+    ap.add_argument(
+        "--database-url", default=DEFAULT_URL, help="a dedicated PostgreSQL database (created if absent)"
+    )
+    ap.add_argument(
+        "--reuse", action="store_true", help="keep a database that already holds the portfolio and plan"
+    )
+    ap.add_argument(
+        "--dir", type=Path, default=None, help="portfolio directory (reused when its manifest matches)"
+    )
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--as-of", default="2026-03-10", help="portfolio snapshot date = plan date = the server's day"
+    )
+    ap.add_argument("--synth-workers", type=int, default=2)
+    ap.add_argument(
+        "--loader",
+        choices=("import", "copy"),
+        default="import",
+        help="import: `arrears import` (validated, ~1 h for 1M accounts); copy: bench/web_pgcopy.py (COPY, unvalidated)",
+    )
+    ap.add_argument("--users", type=int, default=50, help="concurrent signed-in agents")
+    ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    ap.add_argument("--warmup", type=float, default=10.0)
+    ap.add_argument("--duration", type=float, default=60.0)
+    ap.add_argument("--prepare-only", action="store_true", help="load and plan, then stop")
+    args = ap.parse_args(argv)
+
+    as_of = date.fromisoformat(args.as_of)
+    now = datetime(as_of.year, as_of.month, as_of.day, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+    directory = args.dir or Path("/tmp/arrears-bench") / f"web-{args.accounts}-s{args.seed}"
+    stages: dict[str, float] = {}
+    borrowers, planned = (0, False)
+    if args.reuse:
+        ensure_database(args.database_url, fresh=False)
+        borrowers, planned = database_state(args.database_url, as_of)
+    if args.reuse and borrowers == args.accounts and planned:
+        log(f"database: reusing {args.database_url} ({borrowers:,} borrowers, plan for {as_of})")
+    else:
+        ensure_portfolio(
+            directory, accounts=args.accounts, seed=args.seed, as_of=as_of, workers=args.synth_workers
+        )
+        ensure_database(args.database_url, fresh=True)
+        stages = load_and_plan(args.database_url, directory, as_of, now, args.loader)
+    usernames = ensure_users(args.database_url, as_of, now, args.users)
+    if args.prepare_only:
+        print(json.dumps({"accounts": args.accounts, **{k: round(v, 1) for k, v in stages.items()}}))
+        return 0
+
+    port = free_port()
+    server = start_server(args.database_url, now, port, args.workers)
+    try:
+        result = asyncio.run(drive(f"http://127.0.0.1:{port}", usernames, args.warmup, args.duration))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    samples, errors = result["samples"], result["errors"]
+    everything = samples["worklist"] + samples["customer"]
+    log(
+        f"{args.accounts:,} accounts; {args.users} agents ({result['accounts_per_agent']:.0f} worklist accounts "
+        f"each) against {args.workers} uvicorn worker(s); {args.duration:.0f} s measured after {args.warmup:.0f} s "
+        f"warm-up; {os.cpu_count()} cores shared by client and server"
+    )
+    log(f"{'page':<10}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for page, values in (*samples.items(), ("all", everything)):
+        errs = sum(errors.values()) if page == "all" else errors[page]
+        log(
+            f"{page:<10}{len(values):>10,}{len(values) / args.duration:>9.1f}{pct(values, 50):>9.1f}"
+            f"{pct(values, 95):>9.1f}{pct(values, 99):>9.1f}{errs:>8}"
+        )
+    figures = {
+        "accounts": args.accounts,
+        "users": args.users,
+        "workers": args.workers,
+        "rps": round(len(everything) / args.duration, 1),
+        "p50_ms": round(pct(everything, 50), 1),
+        "p99_ms": round(pct(everything, 99), 1),
+        "p99_worklist_ms": round(pct(samples["worklist"], 99), 1),
+        "p99_customer_ms": round(pct(samples["customer"], 99), 1),
+        "errors": sum(errors.values()),
+        **{k: round(v, 1) for k, v in stages.items()},
+    }
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

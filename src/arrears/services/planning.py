@@ -1,0 +1,457 @@
+"""Use case: the daily plan. Inputs -> DuckDB -> the planner's statements -> Parquet files and the database.
+
+`plan_day(engine, plan_date, ...)` reads the portfolio from the database (chunked, SQLAlchemy -> Arrow ->
+DuckDB), uses that day's `loan_delinquency` (computed first when missing) and `loan_scores` (applied first from
+`model_path` when missing; without either the plan ranks by overdue balance), runs the plan and writes
+`plan_runs`, `plan_contacts`, `plan_holdbacks` and `strategy_assignments` in one transaction, appends an audit
+record, and writes contacts.parquet, worklists.parquet, holdbacks.parquet and assignments.parquet to `out_dir`.
+`plan_parquet(directory, plan_date, ...)` plans a Parquet portfolio (the synth output) without a database.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlalchemy import Engine, func, inspect, select
+
+from arrears.compliance.loader import load_pack
+from arrears.compute.duck import connect
+from arrears.compute.statements import StatementError
+from arrears.delinquency.buckets import BucketScheme, load_bucket_scheme
+from arrears.domain.clock import Clock
+from arrears.planner.inputs import DELINQUENCY, SCORES, VARIANT_KEYS
+from arrears.planner.pipeline import OUTPUTS, PlanSpec, key_statements, plan_statements, variant_keys_for
+from arrears.planner.relations import CANDIDATES, VISIT_PLANS, Relation
+from arrears.planner.sql import Statement
+from arrears.services import plan_inputs as pin
+from arrears.services.plan_ledger import delinquency_from_parquet
+from arrears.services.plan_store import audit_run, start_run, write_run
+from arrears.storage.uow import UnitOfWork
+from arrears.strategy.loader import load_strategy
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+HOME_TZ = "Asia/Shanghai"
+PARQUET_FILES = {
+    "plan_contacts": "contacts.parquet",
+    "plan_worklists": "worklists.parquet",
+    "plan_holdbacks": "holdbacks.parquet",
+    "selection": "assignments.parquet",
+}
+
+
+class PlanError(ValueError):
+    """The plan cannot run (missing inputs, an unknown pack or strategy); nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanReport:
+    plan_date: date
+    pack: str
+    pack_version: str
+    strategy: str
+    strategy_version: str
+    accounts: int  # accounts with an open loan
+    contacts: int
+    worklist_entries: int
+    holdbacks: int
+    by_channel: dict[str, int]
+    by_step: dict[str, int]
+    by_agent: dict[str, int]
+    holdbacks_by_reason: dict[str, int]
+    holdbacks_by_rule: dict[str, int]
+    variants: dict[str, int]
+    out_dir: Path | None
+    run_id: int | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def counts(self) -> dict[str, object]:
+        return {
+            "accounts": self.accounts,
+            "contacts": self.contacts,
+            "worklist_entries": self.worklist_entries,
+            "holdbacks": self.holdbacks,
+            "by_channel": self.by_channel,
+            "by_step": self.by_step,
+            "by_agent": self.by_agent,
+            "holdbacks_by_reason": self.holdbacks_by_reason,
+            "holdbacks_by_rule": self.holdbacks_by_rule,
+            "variants": self.variants,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PlanResult:
+    report: PlanReport
+    tables: dict[str, pa.Table]  # plan_contacts, plan_worklists, plan_holdbacks, selection
+
+
+def make_spec(plan_date: date, pack: str, strategy: str, scheme: BucketScheme | None = None) -> PlanSpec:
+    try:
+        p = load_pack(pack)
+        s = load_strategy(strategy)
+    except (ValueError, KeyError, FileNotFoundError) as exc:
+        raise PlanError(
+            f"无法加载规则包或策略 / cannot load pack {pack!r} or strategy {strategy!r}: {exc}"
+        ) from exc
+    scheme = scheme or load_bucket_scheme()
+    return PlanSpec(plan_date, s, p, {b.name: b.min_dpd for b in scheme.buckets})
+
+
+def _execute(
+    con: duckdb.DuckDBPyConnection, statements: Sequence[Statement], progress: Progress | None, label: str
+) -> None:
+    for i, s in enumerate(statements):
+        kind = "TABLE" if s.materialize else "VIEW"
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP {kind} {s.name} AS {s.sql}")
+        except duckdb.Error as exc:
+            raise StatementError(s.name, "duckdb", exc, s.sql) from exc
+        if progress:
+            progress(label, i + 1, len(statements))
+
+
+def run_plan(
+    con: duckdb.DuckDBPyConnection, spec: PlanSpec, progress: Progress | None = None
+) -> dict[str, pa.Table]:
+    """Run both phases on a connection holding every input relation; return the output tables."""
+    pin.check_relations(con, [r for r in pin.ALL_INPUTS if r not in (CANDIDATES, VISIT_PLANS, VARIANT_KEYS)])
+    _execute(con, key_statements(spec), progress, "segments")
+    ids = con.sql("SELECT borrower_id FROM needs_keys").to_arrow_table().column(0).to_pylist()
+    keys = pa.table(
+        {
+            "borrower_id": pa.array(ids, pa.string()),
+            "variant_bp": pa.array(variant_keys_for(spec, ids), pa.int32()),
+        }
+    )
+    pin.register_arrow(con, "variant_keys", keys)
+    _execute(con, [s for s in plan_statements(spec) if s.name != "account_base"], progress, "plan")
+    out: dict[str, pa.Table] = {}
+    for name in OUTPUTS:
+        out[name] = con.sql(f"SELECT * FROM {name}").to_arrow_table()
+    return out
+
+
+def summarise(
+    spec: PlanSpec,
+    tables: dict[str, pa.Table],
+    accounts: int,
+    out_dir: Path | None,
+    notes: Sequence[str] = (),
+) -> PlanReport:
+    contacts = tables["plan_contacts"]
+    holdbacks = tables["plan_holdbacks"]
+
+    def count(t: pa.Table, col: str) -> dict[str, int]:
+        return dict(sorted(Counter(str(v) for v in t.column(col).to_pylist() if v is not None).items()))
+
+    rules: Counter[str] = Counter()
+    for ids in holdbacks.column("rule_ids").to_pylist():
+        for r in (ids or "").split(";"):
+            if r:
+                rules[r] += 1
+    variants = Counter(
+        f"{s}/{v}"
+        for s, v in zip(
+            tables["selection"].column("segment").to_pylist(),
+            tables["selection"].column("variant").to_pylist(),
+            strict=True,
+        )
+    )
+    return PlanReport(
+        plan_date=spec.plan_date,
+        pack=spec.pack.id,
+        pack_version=spec.pack.version,
+        strategy=spec.strategy.id,
+        strategy_version=spec.strategy.version,
+        accounts=accounts,
+        contacts=contacts.num_rows,
+        worklist_entries=tables["plan_worklists"].num_rows,
+        holdbacks=holdbacks.num_rows,
+        by_channel=count(contacts, "channel"),
+        by_step=count(contacts, "step"),
+        by_agent=count(contacts, "agent_id"),
+        holdbacks_by_reason=count(holdbacks, "reason"),
+        holdbacks_by_rule=dict(sorted(rules.items())),
+        variants=dict(sorted(variants.items())),
+        out_dir=out_dir,
+        notes=tuple(notes),
+    )
+
+
+def write_parquet(tables: dict[str, pa.Table], out_dir: Path) -> None:
+    """Write the files into a staging folder, then move them into place (no half-written plan)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = out_dir / ".plan-staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    for name, file in PARQUET_FILES.items():
+        pq.write_table(tables[name], staging / file)
+    for file in PARQUET_FILES.values():
+        (staging / file).replace(out_dir / file)
+    staging.rmdir()
+
+
+def plan_parquet(
+    directory: Path,
+    plan_date: date,
+    *,
+    pack: str = "cn_floor",
+    strategy: str = "cn_default",
+    out_dir: Path | None = None,
+    model_path: Path | None = None,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    progress: Progress | None = None,
+) -> PlanResult:
+    """Plan a Parquet portfolio directory (import format, e.g. `arrears synth --format parquet`) without a database."""
+    spec = make_spec(plan_date, pack, strategy)
+    if not (directory / "borrowers.parquet").exists() and not (directory / "borrowers").is_dir():
+        raise PlanError(f"{directory}: 没有 borrowers.parquet / not a Parquet portfolio directory")
+    con = connect(threads=threads, memory_limit=memory_limit)
+    try:
+        pin.register_parquet(con, directory)
+        pin.create_inputs(con, plan_date)
+        dq, sc = delinquency_from_parquet(
+            con,
+            plan_date=plan_date,
+            scheme=load_bucket_scheme(),
+            model_path=model_path,
+            progress=(lambda d, t: progress("ledger", d, t)) if progress else None,
+        )
+        pin.register_arrow(con, DELINQUENCY.name, dq)
+        pin.register_arrow(con, SCORES.name, sc)
+        pin.empty(con, _rel("promises"))
+        tables = run_plan(con, spec, progress)
+        accounts = con.execute("SELECT COUNT(*) FROM account_base").fetchone()
+    finally:
+        con.close()
+    notes = (
+        () if model_path is not None else ("no model: expected recovery uses a zero score (ranked by id)",)
+    )
+    if out_dir is not None:
+        write_parquet(tables, out_dir)
+    report = summarise(spec, tables, int(accounts[0]) if accounts else 0, out_dir, notes)
+    return PlanResult(report, tables)
+
+
+def _rel(name: str) -> Relation:
+    return next(r for r in pin.ALL_INPUTS if r.name == name)
+
+
+def counts_json(report: PlanReport) -> str:
+    return json.dumps(report.counts(), ensure_ascii=False, sort_keys=True)
+
+
+# --- the database path ------------------------------------------------------------------------------------------
+
+
+def _db_queries(plan_date: date) -> dict[str, Any]:
+    from arrears.storage import tables as t
+    from arrears.storage import tables_plan as tp
+    from arrears.storage import tables_work as tw
+
+    fu = tw.follow_ups
+    return {
+        "borrowers": select(t.borrowers),
+        "loans": select(t.loans),
+        "instalments": select(t.instalments.c.loan_id, t.instalments.c.due_date),
+        "parties": select(t.parties),
+        "contact_points": select(t.contact_points),
+        "contact_attempts": select(
+            *(
+                c
+                for c in t.contact_attempts.c
+                if c.name not in ("text", "attempt_id", "collector_id", "agency_id")
+            )
+        ),
+        "holds": select(t.holds),
+        "agents": select(tp.agents),
+        "assignments": select(tp.assignments),
+        "loan_delinquency": select(t.loan_delinquency).where(t.loan_delinquency.c.as_of == plan_date),
+        "loan_scores": select(t.loan_scores.c.loan_id, t.loan_scores.c.score).where(
+            t.loan_scores.c.as_of == plan_date
+        ),
+        "promises": select(tw.promises).where(tw.promises.c.status.in_(("open", "kept", "broken"))),
+        "promise_payments": select(tw.promises.c.promise_id, t.payments.c.paid_at, t.payments.c.amount_minor)
+        .join(t.payments, t.payments.c.loan_id == tw.promises.c.loan_id)
+        .where(tw.promises.c.status == "open", t.payments.c.paid_at >= tw.promises.c.made_at),
+        "follow_ups": select(
+            fu.c.borrower_id,
+            fu.c.task_id,
+            fu.c.kind,
+            fu.c.due_at,
+            fu.c.assigned_to.label("agent_id"),
+            t.contact_attempts.c.party_id,
+            t.contact_attempts.c.contact_point_id,
+        )
+        .outerjoin(t.contact_attempts, t.contact_attempts.c.attempt_id == fu.c.attempt_id)
+        .where(
+            fu.c.status == "open",
+            fu.c.kind == "callback",
+            fu.c.due_at >= _utc_midnight(plan_date - timedelta(days=1)),
+            fu.c.due_at < _utc_midnight(plan_date + timedelta(days=2)),
+        ),
+        "contact_restrictions": select(tw.contact_restrictions).where(tw.contact_restrictions.c.lifted_at.is_(None)),
+    }
+
+
+WORKSPACE_TABLES = {
+    "promises": "promises",
+    "promise_payments": "promises",
+    "follow_ups": "follow_ups",
+    "contact_restrictions": "contact_restrictions",
+}
+"""Workspace sources and the table each needs: a database from before the workspace migration has none."""
+
+
+def _utc_midnight(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day, tzinfo=UTC)
+
+
+def _db_relations(con: duckdb.DuckDBPyConnection, plan_date: date, home_tz: str) -> None:
+    """delinquency and scores from the stored rows of the plan date; the workspace's promises, callbacks and
+    restrictions (`plan_inputs.workspace_inputs`)."""
+    d = f"DATE '{plan_date.isoformat()}'"
+    day = f"DATE_DIFF('day', DATE '1970-01-01', {d})"
+    con.execute(f"""
+CREATE OR REPLACE TEMP TABLE delinquency AS
+WITH nxt AS (SELECT loan_id, MIN(CAST(due_date AS DATE)) AS next_due FROM raw_instalments
+             WHERE CAST(due_date AS DATE) >= {d} GROUP BY loan_id)
+SELECT q.loan_id, l.borrower_id, l.product, CAST(q.dpd AS INTEGER) AS dpd, q.bucket,
+       CAST(q.overdue_principal_minor + q.overdue_interest_minor + q.overdue_penalty_minor AS BIGINT) AS overdue_minor,
+       CAST(q.non_demandable_minor AS BIGINT) AS non_demandable_minor, COALESCE(q.rate_flags, '') AS rate_flags,
+       CAST(CASE WHEN q.dpd > 0 THEN {day} - q.dpd ELSE DATE_DIFF('day', DATE '1970-01-01', n.next_due) END AS INTEGER)
+         AS due_day
+FROM raw_loan_delinquency q JOIN raw_loans l ON l.loan_id = q.loan_id LEFT JOIN nxt n ON n.loan_id = q.loan_id
+WHERE q.dpd > 0 OR n.next_due IS NOT NULL""")
+    if pin.has(con, "raw_loan_scores"):
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW scores AS SELECT loan_id, CAST(score AS DOUBLE) AS score FROM raw_loan_scores"
+        )
+    else:
+        pin.empty(con, SCORES)
+    pin.workspace_inputs(con, plan_date, home_tz)
+
+
+def load_inputs(engine: Engine, plan_date: date, *, home_tz: str = HOME_TZ, progress: Progress | None = None
+                ) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection holding every planner input from the database, as the plan sees them (the caller
+    closes it). Delinquency and scores must be stored for the plan date."""
+    con = connect()
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            for name, query in _db_queries(plan_date).items():
+                if name in ("agents", "assignments") and name not in tables:
+                    continue
+                if name in WORKSPACE_TABLES and WORKSPACE_TABLES[name] not in tables:
+                    continue
+                con.register(f"raw_{name}", pin.arrow_from_query(conn, query))
+                if progress:
+                    progress("load", 1, 1)
+        pin.create_inputs(con, plan_date)
+        _db_relations(con, plan_date, home_tz)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _stored(engine: Engine, table: Any, as_of: date) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(select(func.count()).select_from(table).where(table.c.as_of == as_of)).scalar() or 0
+        )
+
+
+def plan_day(
+    engine: Engine,
+    plan_date: date,
+    *,
+    clock: Clock,
+    pack: str = "cn_floor",
+    strategy: str = "cn_default",
+    out_dir: Path | None = None,
+    model_path: Path | None = None,
+    actor: str = "planner",
+    progress: Progress | None = None,
+    home_tz: str = HOME_TZ,
+) -> PlanResult:
+    """Plan `plan_date` from the database; write the run (one transaction) and the Parquet files.
+
+    `home_tz`: the operation's zone (setting `timezone`), for the local dates of payments against promises."""
+    from arrears.services.delinquency import compute_delinquency
+    from arrears.services.scoring import apply_scores
+    from arrears.storage.migrate import current_revision
+    from arrears.storage.tables import loan_delinquency, loan_scores
+
+    spec = make_spec(plan_date, pack, strategy)
+    if current_revision(engine) is None:
+        raise PlanError(
+            "数据库为空，请先导入组合 / the database has no schema yet: run `arrears import DIR` first"
+        )
+    notes: list[str] = []
+    if _stored(engine, loan_delinquency, plan_date) == 0:
+        if progress:
+            progress("delinquency", 0, 1)
+        compute_delinquency(engine_or_uow=engine, as_of=plan_date)
+        notes.append(f"delinquency computed for {plan_date}")
+    if _stored(engine, loan_scores, plan_date) == 0:
+        if model_path is not None:
+            if progress:
+                progress("scores", 0, 1)
+            apply_scores(engine_or_uow=engine, as_of=plan_date, model_path=model_path)
+            notes.append(f"scores applied from {model_path}")
+        else:
+            notes.append(
+                "no scores for the plan date: expected recovery is 0 and worklists rank by overdue balance"
+            )
+    con = load_inputs(engine, plan_date, home_tz=home_tz, progress=progress)
+    try:
+        tables = run_plan(con, spec, progress)
+        accounts_row = con.execute("SELECT COUNT(*) FROM account_base").fetchone()
+    finally:
+        con.close()
+    report = summarise(spec, tables, int(accounts_row[0]) if accounts_row else 0, out_dir, notes)
+    if out_dir is not None:
+        write_parquet(tables, out_dir)
+    at = clock.now()
+    with UnitOfWork(engine) as uow:
+        conn = uow.connection
+        run_id = start_run(
+            conn,
+            plan_date=plan_date,
+            at=at,
+            pack=spec.pack.id,
+            pack_version=spec.pack.version,
+            strategy=spec.strategy.id,
+            strategy_version=spec.strategy.version,
+        )
+        write_run(
+            conn,
+            run_id,
+            tables,
+            plan_date=plan_date,
+            strategy=spec.strategy.id,
+            counts_json=counts_json(report),
+        )
+        audit_run(
+            conn,
+            at=at,
+            actor=actor,
+            run_id=run_id,
+            plan_date=plan_date,
+            detail={"pack": spec.pack.id, "strategy": spec.strategy.id, **report.counts()},
+        )
+        uow.commit()
+    return PlanResult(replace(report, run_id=run_id), tables)

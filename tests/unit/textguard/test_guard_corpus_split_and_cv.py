@@ -1,0 +1,63 @@
+"""Train-only corpus authors never reach dev or held-out, and cross-validation never judges their rows."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+
+from arrears.textguard.crossval import TRAIN_ONLY, fold_ids, judged
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _split_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("split_corpus", REPO / "scripts" / "split_corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _record(rid: str, text: str, author: str, cats: list[str], topic: str = "t") -> dict[str, object]:
+    return {"id": rid, "text": text, "lang": "zh", "audience": "debtor", "channel": "sms", "violation": bool(cats),
+            "categories": cats, "topic": topic, "hard_negative": False, "evasion": "none", "author": author}
+
+
+def _write(raw: Path, name: str, records: list[dict[str, object]]) -> None:
+    raw.mkdir(parents=True, exist_ok=True)
+    (raw / name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+def _run(corpus: Path) -> dict[str, list[str]]:
+    assert _split_module().main(["--corpus", str(corpus), "--spec", str(corpus / "none.md")]) == 0
+    return {name: [json.loads(x)["id"] for x in (corpus / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
+            for name in ("train", "dev", "heldout_topic")}
+
+
+def test_adding_a_train_only_author_leaves_dev_and_heldout_unchanged(tmp_path: Path) -> None:
+    base = [_record(f"a-{i}", f"您好,第{i}期账单已出。", "A", []) for i in range(40)]
+    base += [_record(f"v-{i}", f"第{i}次:不还就爆你通讯录。", "A", ["threat_exposure"]) for i in range(40)]
+    base += [_record("h-1", "此图只给你看。", "A", ["threat_exposure"], topic="doctored_image")]
+    _write(tmp_path / "one" / "raw", "zh_a.jsonl", base)
+    before = _run(tmp_path / "one")
+
+    extra = [_record(f"c-{i}", f"第{i}回:你出门小心点。", "C", ["threat_violence"]) for i in range(30)]
+    extra += [_record("c-dup", "您好,第3期账单已出。", "C", []),  # duplicates an A text: the A record stays
+              _record("c-img", "图已经做好了。", "C", ["threat_exposure"], topic="doctored_image")]
+    _write(tmp_path / "two" / "raw", "zh_a.jsonl", base)
+    _write(tmp_path / "two" / "raw", "c_zh_extra.jsonl", extra)
+    after = _run(tmp_path / "two")
+
+    assert after["dev"] == before["dev"]
+    assert after["heldout_topic"] == before["heldout_topic"]
+    assert set(after["train"]) - set(before["train"]) == {r["id"] for r in extra} - {"c-dup"}
+
+
+def test_cross_validation_trains_on_train_only_rows_but_never_judges_them() -> None:
+    rows: list[dict[str, object]] = [{"id": "x1", "author": "A"}, {"id": "x2", "author": "B"}, {"id": "x3", "author": "C"}]
+    assert fold_ids(rows, "author") == ["A", "B", TRAIN_ONLY]
+    kfold = fold_ids(rows, "kfold")
+    assert kfold[2] == TRAIN_ONLY and all(f in {"0", "1", "2", "3", "4"} for f in kfold[:2])
+    assert [r["id"] for r in judged(rows)] == ["x1", "x2"]
