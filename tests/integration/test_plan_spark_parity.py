@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pytest
 
-from arrears.compute import StatementError, TranspileError, local_spark, run_duckdb, run_spark
+from arrears.compute import (
+    SMALL_DATA_CONF,
+    StatementError,
+    TranspileError,
+    local_spark,
+    run_duckdb,
+    run_spark,
+)
 from arrears.compute.duck import connect
 from arrears.delinquency.buckets import load_bucket_scheme
 from arrears.planner.inputs import DELINQUENCY, SCORES
@@ -45,7 +52,7 @@ ALSO_COMPARED = ("candidates", "verdicts", "routed")
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[SparkSession]:
-    session = local_spark(app_name="arrears-parity")
+    session = local_spark(app_name="arrears-parity", conf=SMALL_DATA_CONF)
     yield session
     session.stop()
 

@@ -8,7 +8,7 @@ back as Arrow tables. An edge package: the core never imports it.
 from __future__ import annotations
 
 from arrears.compute.duck import run_duckdb
-from arrears.compute.spark import local_spark, run_spark
+from arrears.compute.spark import SMALL_DATA_CONF, local_spark, run_spark
 from arrears.compute.statements import (
     ComputeError,
     InputSource,
@@ -19,6 +19,7 @@ from arrears.compute.statements import (
 from arrears.compute.transpile import TranspileError, to_spark_sql
 
 __all__ = [
+    "SMALL_DATA_CONF",
     "ComputeError",
     "InputSource",
     "StatementError",

@@ -30,7 +30,8 @@ from arrears.textguard.transcript import collector_view, looks_like_transcript
 
 CATEGORIES = tuple(c.value for c in ContentCategory)
 COLLECTION_LABELS = ("violation", *CATEGORIES)
-COLD_C = 0.3
+COLD_C = 0.1
+COLD_LR_C = 0.1  # the plain-LR half of the COLD model (`fit_cold`)
 COLLECTION_C = 1.0
 COLLECTION_LR_C = 3.0  # the plain-LR half of the collection model (`fit_pair`)
 DOMAIN_C = 0.3
@@ -116,6 +117,15 @@ def fit_pair(x: sparse.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, float]:
     return (w1 + w2) / 2, (b1 + b2) / 2
 
 
+def fit_cold(x: sparse.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """The COLD insult model: the average of NB-LR and plain LR logits (one weight vector), both C = 0.1.
+    Chosen on topic hold-outs of COLD train (train on two topics, judge the third; mean accuracy over the
+    three): NB-LR C = 0.3 (last round) 0.8148, NB-LR C = 0.1 0.8197, this average 0.8234."""
+    w1, b1 = fit_nblr(x, y, COLD_C)
+    w2, b2 = fit_lr(x, y, COLD_LR_C)
+    return (w1 + w2) / 2, (b1 + b2) / 2
+
+
 def _stack(name: str, labels: Sequence[str], cols: list[tuple[np.ndarray, float]], thresholds: dict[str, float],
            meta: dict[str, object]) -> LinearModel:
     w = sparse.csr_matrix(np.column_stack([c[0] for c in cols]).astype(np.float32))
@@ -139,8 +149,9 @@ def train_cold(train_csv: Path, dev_csv: Path | None = None) -> LinearModel:
         kept.append(r)
     x = featurize([compact_string(r.text) for r in kept])
     y = np.array([r.label for r in kept])
-    col = fit_nblr(x, y, COLD_C)
+    col = fit_cold(x, y)
     meta = {"source": "COLD train (Deng et al., EMNLP 2022), Apache-2.0", "rows": len(kept), "C": COLD_C,
+            "lr_C": COLD_LR_C, "model": "average of NB-LR and plain LR logits",
             "train_sha256": _sha(train_csv)}
     return _stack("cold", ["insult_abuse"], [col], {"insult_abuse": 0.5}, meta)
 
@@ -250,19 +261,22 @@ def train_all(cold_dir: Path, corpus_dir: Path, out_dir: Path) -> list[LinearMod
 
 def cold_report(cold_dir: Path, model: LinearModel | None = None) -> dict[str, float]:
     """COLD figures for the docs: dev accuracy of the insult model (trained on train, deduped against dev),
-    and a generalisation check that never touches dev: train on the race+gender topics of train,
-    test on its region topic."""
+    and generalisation checks that never touch dev: train on two topics of train, judge the third."""
     train = read_cold(cold_dir / "train.csv")
     dev = read_cold(cold_dir / "dev.csv")
     m = model or train_cold(cold_dir / "train.csv", cold_dir / "dev.csv")
     xd = featurize([compact_string(r.text) for r in dev])
     yd = np.array([r.label for r in dev])
-    dev_acc = float(((m.proba(xd)[:, 0] >= 0.5) == yd).mean())
-    src = [r for r in train if r.topic != "region"]
-    tgt = [r for r in train if r.topic == "region"]
-    w, b = fit_nblr(featurize([compact_string(r.text) for r in src]), np.array([r.label for r in src]), COLD_C)
-    xt = featurize([compact_string(r.text) for r in tgt])
-    yt = np.array([r.label for r in tgt])
-    topic_acc = float((((xt @ w + b) >= 0) == yt).mean())
-    return {"dev_accuracy": round(dev_acc, 4), "topic_holdout_region_accuracy": round(topic_acc, 4),
-            "train_rows_race_gender": len(src), "test_rows_region": len(tgt)}
+    out: dict[str, float] = {"dev_accuracy": round(float(((m.proba(xd)[:, 0] >= 0.5) == yd).mean()), 4)}
+    accs = []
+    with threadpool_limits(limits=1):
+        for topic in ("region", "race", "gender"):
+            src = [r for r in train if r.topic != topic]
+            tgt = [r for r in train if r.topic == topic]
+            w, b = fit_cold(featurize([compact_string(r.text) for r in src]), np.array([r.label for r in src]))
+            xt = featurize([compact_string(r.text) for r in tgt])
+            acc = float((((xt @ w + b) >= 0) == np.array([r.label for r in tgt])).mean())
+            out[f"topic_holdout_{topic}_accuracy"] = round(acc, 4)
+            accs.append(acc)
+    out["topic_holdout_mean_accuracy"] = round(sum(accs) / len(accs), 4)
+    return out
