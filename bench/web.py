@@ -1,14 +1,17 @@
 """Benchmark the agent workspace: the worklist and customer-view pages under 50 concurrent agents, on PostgreSQL.
 
-    python bench/web.py [--accounts 1000000] [--reuse] [--users 50] [--duration 60] [--workers 2]
+    python bench/web.py [--accounts 1000000] [--reuse] [--loader import|copy] [--users 50] [--duration 60]
+                        [--workers 2] [--warmup 10] [--prepare-only]
                         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/arrears_bench]
 
 1. **Data.** A dedicated database (created when absent). `arrears synth` (Parquet) writes N accounts into
-   `--dir` (reused when its manifest matches), `arrears import` loads them, delinquency is computed and the day
-   is planned (`services.planning.plan_day`, no scores: worklists rank by overdue balance), so every agent has
-   a worklist. `--reuse` keeps a database that already holds N borrowers and a plan for the date; otherwise
-   the database is dropped and rebuilt. Users `bench-<agent_id>` (password `bench`) are created for the
-   agents with the longest worklists.
+   `--dir` (reused when its manifest matches); `--loader import` (default) loads them with `arrears import`,
+   `--loader copy` with COPY and no validation (bench/web_pgcopy.py; minutes instead of about an hour for 1M
+   accounts); then ANALYZE, delinquency (`services.delinquency`) and the day's plan
+   (`services.planning.plan_day`, no scores: worklists rank by overdue balance), so every agent has a worklist.
+   `--reuse` keeps a database that already holds N borrowers and a plan for the date; otherwise the database is
+   dropped and rebuilt. Users `bench-<agent_id>` (password `bench`) are created for the agents with the longest
+   worklists (with fewer agents than users, several sessions share an agent).
 2. **Server.** uvicorn serves the app (`create_app`, production settings: Secure cookies, CSRF, audit of every
    customer view) in a separate process, `--workers` processes, with the clock fixed at the plan date.
 3. **Load.** One local client process (httpx AsyncClient over loopback): `--users` concurrent agents, each
