@@ -16,9 +16,10 @@ that copies a quoted example from the spec, then:
    each group, ordered by a SHA-256 hash of the id; every fourth record (from a
    group-dependent offset) goes to dev.  The result depends only on the ids and
    labels, never on file order or on a random seed.
-3. records by a train-only author (``TRAIN_ONLY_AUTHORS``: author C, texts
-   added to widen training coverage) go to ``train.jsonl`` only, whatever
-   their topic.  They are set aside before step 2 and deduplicated after
+3. records by a train-only author (``TRAIN_ONLY_AUTHORS``: authors C and D,
+   texts added to widen training coverage) go to ``train.jsonl`` only, whatever
+   their topic; records by an evaluation-only author (``EVAL_ONLY_AUTHORS``:
+   author E) go to ``heldout_author.jsonl`` only, and are deduplicated last.  They are set aside before step 2 and deduplicated after
    every other record, so adding them never moves, drops or renumbers a dev or
    held-out record: those files stay comparable with earlier figures.
 
@@ -68,7 +69,10 @@ HELDOUT_TOPICS = (
 )
 DEV_EVERY = 4  # one record in four goes to dev
 # Authors whose records only ever go to train (see step 3 in the module docstring).
-TRAIN_ONLY_AUTHORS = ("C",)
+TRAIN_ONLY_AUTHORS = ("C", "D")
+# Authors whose records only ever go to `heldout_author.jsonl`: texts written independently, never trained on
+# and never used to choose anything, the closest thing here to the messages the guard will meet in use.
+EVAL_ONLY_AUTHORS = ("E",)
 
 
 class CorpusError(ValueError):
@@ -151,9 +155,12 @@ def _hash(key: str) -> str:
 
 
 def split(records: list[dict[str, object]]) -> dict[str, list[dict[str, object]]]:
-    out: dict[str, list[dict[str, object]]] = {"train": [], "dev": [], "heldout_topic": []}
+    out: dict[str, list[dict[str, object]]] = {"train": [], "dev": [], "heldout_topic": [], "heldout_author": []}
     groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
     for record in records:
+        if record.get("author") in EVAL_ONLY_AUTHORS:
+            out["heldout_author"].append(record)
+            continue
         if record.get("author") in TRAIN_ONLY_AUTHORS:
             out["train"].append(record)
             continue
@@ -218,8 +225,12 @@ def main(argv: list[str] | None = None) -> int:
 
     kept: list[dict[str, object]] = []
     seen_text: dict[str, str] = {}
-    # train-only authors last, so a duplicate of an earlier text never displaces a dev or held-out record
-    for record in sorted(records, key=lambda r: r.get("author") in TRAIN_ONLY_AUTHORS):
+    # train-only authors after the others, so a duplicate of an earlier text never displaces a dev or held-out
+    # record; evaluation-only authors last, so a text already in another split never counts as unseen
+    def order(r: dict[str, object]) -> int:
+        return 2 if r.get("author") in EVAL_ONLY_AUTHORS else int(r.get("author") in TRAIN_ONLY_AUTHORS)
+
+    for record in sorted(records, key=order):
         text = str(record["text"])
         norm = normalise(text)
         if norm in seen_text:

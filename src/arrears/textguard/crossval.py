@@ -24,7 +24,7 @@ from arrears.textguard.guard import Guard, Policy
 from arrears.textguard.training import _fold, fit_collection, read_jsonl
 
 TRAIN_ONLY = "train-only"
-TRAIN_ONLY_AUTHORS = ("C",)
+TRAIN_ONLY_AUTHORS = ("C", "D")
 
 
 def fold_ids(rows: Sequence[dict[str, object]], scheme: str, k: int = 5) -> list[str]:

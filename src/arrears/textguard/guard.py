@@ -27,7 +27,7 @@ from arrears.domain.content import Claim, ContentCategory, ContentFinding, Conte
 from arrears.textguard.explain import top_spans
 from arrears.textguard.features import featurize
 from arrears.textguard.lexicon import load_lexicon
-from arrears.textguard.matcher import Matcher, RuleHit
+from arrears.textguard.matcher import Matcher, RuleHit, unquoted_compact
 from arrears.textguard.model import LinearModel
 from arrears.textguard.normalise import Normalised, compact_string, normalise
 from arrears.textguard.transcript import Turn, collector_view, looks_like_transcript
@@ -197,7 +197,7 @@ class Guard:
         if audience == "transcript" or looks_like_transcript(text):
             view, offsets = collector_view(text)
         norm = normalise(view)
-        return _Prepared(norm, offsets, norm.compact.text)
+        return _Prepared(norm, offsets, unquoted_compact(norm))
 
     def _decide(
         self,

@@ -326,7 +326,9 @@ _QUOTES = re.compile(r"“[^”]{1,60}”|「[^」]{1,60}」|\"[^\"]{1,80}\"|‘
 _OPENING_QUOTES = ("“", "「", '"', "‘")
 _META = re.compile(
     r"说法|瞎说|吓唬|不会的|违规|违反|禁止|不得|投诉|举报|培训|案例|示例|不成立|没有依据|并无依据|谣言|从不|不是我司|"
-    r"冒充|报警|banned|training|complaint|reported|not true|myth|never|illegal|not allowed|prohibited"
+    r"冒充|报警|严禁|禁用|错误示范|引以为戒|不要说|不能说|banned|training|complaint|reported|not true|myth|never|"
+    r"illegal|not allowed|prohibited|must not|do not say|don't say|never say|what not to|breach|automatic fail|"
+    r"coaching"
 )
 
 
@@ -337,6 +339,18 @@ def _quoted_mentions(norm: Normalised) -> list[tuple[int, int]]:
     if not any(q in flat for q in _OPENING_QUOTES) or not _META.search(flat):
         return []
     return [(m.start(), m.end()) for m in _QUOTES.finditer(flat)]
+
+
+def unquoted_compact(norm: Normalised) -> str:
+    """The compact text without its quoted mentions: what the models read. In a text that talks ABOUT banned
+    phrases (a QA note, a training sheet, a complaint reply) the quoted words are not the sender's own, so
+    they must not make the text look like a threat; elsewhere this is just the compact text."""
+    quoted = _quoted_mentions(norm)
+    text = norm.compact.text
+    if not quoted:
+        return text
+    c2f = norm.compact_to_flat
+    return "".join(ch for i, ch in enumerate(text) if not _inside(quoted, c2f[i], c2f[i]))
 
 
 def _inside(regions: list[tuple[int, int]], fs: int, fe: int) -> bool:

@@ -24,8 +24,9 @@ from threadpoolctl import threadpool_limits
 from arrears.domain.content import ContentCategory
 from arrears.textguard.features import N_FEATURES
 from arrears.textguard.features import featurize as _featurize
+from arrears.textguard.matcher import unquoted_compact
 from arrears.textguard.model import LinearModel
-from arrears.textguard.normalise import compact_string
+from arrears.textguard.normalise import compact_string, normalise
 from arrears.textguard.transcript import collector_view, looks_like_transcript
 
 CATEGORIES = tuple(c.value for c in ContentCategory)
@@ -73,10 +74,11 @@ def read_jsonl(path: Path) -> list[dict[str, object]]:
 
 
 def model_text(text: str, audience: str | None) -> str:
-    """What the model reads: the compact normalised text of the collector's words."""
+    """What the model reads: the compact normalised text of the collector's words, without quoted mentions
+    (`matcher.unquoted_compact`), exactly as `Guard` prepares it at run time."""
     if audience == "transcript" or looks_like_transcript(text):
         text = collector_view(text)[0]
-    return compact_string(text)
+    return unquoted_compact(normalise(text))
 
 
 def featurize(texts: Sequence[str]) -> sparse.csr_matrix:

@@ -1,4 +1,5 @@
-"""Train-only corpus authors never reach dev or held-out, and cross-validation never judges their rows."""
+"""Train-only corpus authors never reach dev or held-out, evaluation-only authors reach only
+`heldout_author.jsonl`, and cross-validation never judges train-only rows."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def _write(raw: Path, name: str, records: list[dict[str, object]]) -> None:
 def _run(corpus: Path) -> dict[str, list[str]]:
     assert _split_module().main(["--corpus", str(corpus), "--spec", str(corpus / "none.md")]) == 0
     return {name: [json.loads(x)["id"] for x in (corpus / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
-            for name in ("train", "dev", "heldout_topic")}
+            for name in ("train", "dev", "heldout_topic", "heldout_author")}
 
 
 def test_adding_a_train_only_author_leaves_dev_and_heldout_unchanged(tmp_path: Path) -> None:
@@ -53,6 +54,27 @@ def test_adding_a_train_only_author_leaves_dev_and_heldout_unchanged(tmp_path: P
     assert after["dev"] == before["dev"]
     assert after["heldout_topic"] == before["heldout_topic"]
     assert set(after["train"]) - set(before["train"]) == {r["id"] for r in extra} - {"c-dup"}
+
+
+def test_an_evaluation_only_author_reaches_only_heldout_author_and_never_a_seen_text(tmp_path: Path) -> None:
+    base = [_record(f"a-{i}", f"您好,第{i}期账单已出。", "A", []) for i in range(40)]
+    base += [_record(f"v-{i}", f"第{i}次:不还就爆你通讯录。", "A", ["threat_exposure"]) for i in range(40)]
+    _write(tmp_path / "one" / "raw", "zh_a.jsonl", base)
+    before = _run(tmp_path / "one")
+
+    train_only = [_record(f"d-{i}", f"第{i}回:你出门小心点。", "D", ["threat_violence"]) for i in range(10)]
+    held = [_record(f"e-{i}", f"第{i}号:我们知道你住哪。", "E", ["threat_violence"]) for i in range(10)]
+    held += [_record("e-dup-a", "您好,第3期账单已出。", "E", []),  # repeats an A text: not unseen, dropped
+             _record("e-dup-d", "第2回:你出门小心点。", "E", ["threat_violence"]),  # repeats a D text
+             _record("e-img", "图已经做好了。", "E", ["threat_exposure"], topic="doctored_image")]
+    _write(tmp_path / "two" / "raw", "zh_a.jsonl", base)
+    _write(tmp_path / "two" / "raw", "d_zh_extra.jsonl", train_only)
+    _write(tmp_path / "two" / "raw", "e_zh_eval.jsonl", held)
+    after = _run(tmp_path / "two")
+
+    assert after["dev"] == before["dev"] and after["heldout_topic"] == before["heldout_topic"]
+    assert set(after["heldout_author"]) == {f"e-{i}" for i in range(10)} | {"e-img"}
+    assert set(after["train"]) == set(before["train"]) | {r["id"] for r in train_only}
 
 
 def test_cross_validation_trains_on_train_only_rows_but_never_judges_them() -> None:
