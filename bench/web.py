@@ -1,7 +1,7 @@
 """Benchmark the agent workspace: the worklist and customer-view pages under 50 concurrent agents, on PostgreSQL.
 
     python bench/web.py [--accounts 1000000] [--reuse] [--loader import|copy] [--users 50] [--duration 60]
-                        [--workers 2] [--warmup 10] [--prepare-only]
+                        [--workers 2] [--warmup 10] [--prepare-only] [--client aiohttp|httpx] [--think-ms 0]
                         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/arrears_bench]
 
 1. **Data.** A dedicated database (created when absent). `arrears synth` (Parquet) writes N accounts into
@@ -14,13 +14,21 @@
    worklists (with fewer agents than users, several sessions share an agent).
 2. **Server.** uvicorn serves the app (`create_app`, production settings: Secure cookies, CSRF, audit of every
    customer view) in a separate process, `--workers` processes, with the clock fixed at the plan date.
-3. **Load.** One local client process (httpx AsyncClient over loopback): `--users` concurrent agents, each
-   signed in through the login form with its own session cookie, alternating GET /worklist and
-   GET /accounts/{id} over the accounts of its worklist, with no think time. `--warmup` seconds are not
-   counted; then `--duration` seconds are measured.
+3. **Load.** One local client process over loopback (`--client aiohttp`, the default: about a third of
+   httpx's CPU per request; `--client httpx` for comparison): `--users` concurrent agents, each signed in
+   through the login form with its own session cookie and its own keep-alive connection, alternating
+   GET /worklist and GET /accounts/{id} over the accounts of its worklist. Closed loop: with `--think-ms 0`
+   (the default and the headline figure) each agent sends its next request as soon as the last one is
+   answered; `--think-ms T` waits a random 0.5T..1.5T between requests (a more realistic mix, reported as
+   such, never instead of the closed-loop figure). `--warmup` seconds are not counted; then `--duration`
+   seconds are measured.
 
-Reports requests/s and p50/p95/p99 latency per page and ends with one JSON line:
-{"accounts": N, "users": 50, "rps": ..., "p99_ms": ..., "p99_worklist_ms": ..., "p99_customer_ms": ...}
+Reports requests/s and p50/p95/p99 latency per page, who used the CPU during the measured window (the client,
+the uvicorn processes, the database backends, the whole machine; from /proc) and the load average, and ends
+with one JSON line:
+{"accounts": N, "users": 50, "rps": ..., "p99_ms": ..., "p99_worklist_ms": ..., "p99_customer_ms": ...,
+ "client": "aiohttp", "think_ms": 0, "cpu_ms_per_req": {"client": ..., "server": ..., "postgres": ...},
+ "cpu_share": {"client": ..., "server": ..., "postgres": ..., "machine": ...}, "load1": ...}
 Client and server share the machine (on a 2-core box the client costs the server part of its CPU).
 """
 
@@ -32,6 +40,7 @@ import json
 import math
 import os
 import re
+import resource
 import socket
 import subprocess
 import sys
@@ -43,7 +52,7 @@ from typing import Any
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/arrears_bench"
 CONTACT_RATE = 1.4
 PASSWORD = "bench"
-ENV_URL, ENV_NOW = "ARREARS_BENCH_DATABASE_URL", "ARREARS_BENCH_NOW"
+ENV_URL, ENV_NOW, ENV_THREADS = "ARREARS_BENCH_DATABASE_URL", "ARREARS_BENCH_NOW", "ARREARS_BENCH_THREADS"
 
 
 def log(msg: str) -> None:
@@ -257,11 +266,14 @@ def app_factory() -> Any:
     """uvicorn's factory in each worker process: the production app over the bench database, clock fixed."""
     from arrears.domain.clock import FixedClock
     from arrears.settings import Settings
-    from arrears.web.app import create_app
+    from arrears.web.app import THREADS, create_app
 
     url = os.environ[ENV_URL]
+    threads = int(os.environ.get(ENV_THREADS) or THREADS)
     return create_app(
-        settings=Settings(database_url=url), clock=FixedClock(datetime.fromisoformat(os.environ[ENV_NOW]))
+        settings=Settings(database_url=url),
+        clock=FixedClock(datetime.fromisoformat(os.environ[ENV_NOW])),
+        threads=threads,
     )
 
 
@@ -271,8 +283,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, now: datetime, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, ENV_URL: url, ENV_NOW: now.isoformat()}
+def start_server(
+    url: str,
+    now: datetime,
+    port: int,
+    workers: int,
+    loop: str = "auto",
+    http: str = "auto",
+    threads: int | None = None,
+) -> subprocess.Popen[bytes]:
+    env = {**os.environ, ENV_URL: url, ENV_NOW: now.isoformat(), ENV_THREADS: str(threads or "")}
     cmd = [
         sys.executable,
         "-m",
@@ -290,6 +310,10 @@ def start_server(url: str, now: datetime, port: int, workers: int) -> subprocess
         "--log-level",
         "warning",
         "--no-access-log",
+        "--loop",
+        loop,
+        "--http",
+        http,
     ]
     proc = subprocess.Popen(cmd, env=env)
     deadline = time.monotonic() + 60
@@ -310,17 +334,73 @@ _CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 _ACCOUNT = re.compile(r'href="/accounts/([^"/?#]+)"')
 
 
+class Reply:
+    """What the load needs of a response, whichever client fetched it."""
+
+    __slots__ = ("set_cookies", "status", "text")
+
+    def __init__(self, status: int, text: str, set_cookies: list[str]) -> None:
+        self.status, self.text, self.set_cookies = status, text, set_cookies
+
+
+class AiohttpTransport:
+    """One aiohttp session (one keep-alive connection) per agent. Cookies are kept by hand (DummyCookieJar): the
+    session cookie is Secure and this is plain HTTP."""
+
+    def __init__(self, base: str) -> None:
+        import aiohttp
+
+        self.base = base
+        self.session = aiohttp.ClientSession(
+            base_url=base,
+            connector=aiohttp.TCPConnector(limit=1, force_close=False),
+            cookie_jar=aiohttp.DummyCookieJar(),
+            timeout=aiohttp.ClientTimeout(total=60),
+            auto_decompress=False,
+        )
+
+    async def request(
+        self, method: str, path: str, headers: dict[str, str], data: dict[str, str] | None = None
+    ) -> Reply:
+        async with self.session.request(method, path, headers=headers, data=data, allow_redirects=False) as r:
+            body = await r.read()
+            return Reply(r.status, body.decode("utf-8", "replace"), r.headers.getall("set-cookie", []))
+
+    async def close(self) -> None:
+        await self.session.close()
+
+
+class HttpxTransport:
+    def __init__(self, base: str) -> None:
+        import httpx
+
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        self.client = httpx.AsyncClient(base_url=base, limits=limits, timeout=60)
+
+    async def request(
+        self, method: str, path: str, headers: dict[str, str], data: dict[str, str] | None = None
+    ) -> Reply:
+        r = await self.client.request(method, path, headers=headers, data=data)
+        return Reply(r.status_code, r.text, r.headers.get_list("set-cookie"))
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+TRANSPORTS = {"aiohttp": AiohttpTransport, "httpx": HttpxTransport}
+
+
 class Agent:
     """One signed-in agent with its own cookies (set by hand: the session cookie is Secure, over plain HTTP)."""
 
-    def __init__(self, client: Any, username: str) -> None:
-        self.client = client
+    def __init__(self, transport: Any, username: str) -> None:
+        self.transport = transport
         self.username = username
         self.cookies: dict[str, str] = {}
         self.accounts: list[str] = []
 
-    def _keep(self, response: Any) -> None:
-        for header in response.headers.get_list("set-cookie"):
+    def _keep(self, reply: Reply) -> None:
+        for header in reply.set_cookies:
             name, _, rest = header.partition("=")
             value = rest.split(";", 1)[0]
             if "max-age=0" in header.lower() or not value.strip('"'):
@@ -328,10 +408,11 @@ class Agent:
             else:
                 self.cookies[name.strip()] = value
 
-    async def get(self, path: str) -> Any:
-        r = await self.client.get(
-            path, headers={"cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        )
+    def _headers(self) -> dict[str, str]:
+        return {"cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+
+    async def get(self, path: str) -> Reply:
+        r = await self.transport.request("GET", path, self._headers())
         self._keep(r)
         return r
 
@@ -340,28 +421,137 @@ class Agent:
         m = _CSRF.search(page.text)
         if not m:
             raise SystemExit("no csrf_token on the login page")
-        r = await self.client.post(
+        r = await self.transport.request(
+            "POST",
             "/login",
+            self._headers(),
             data={"username": self.username, "password": PASSWORD, "csrf_token": m.group(1)},
-            headers={"cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())},
         )
         self._keep(r)
-        if r.status_code != 303 or "arrears_session" not in self.cookies:
-            raise SystemExit(f"login of {self.username} failed: {r.status_code} {r.text[:200]}")
+        if r.status != 303 or "arrears_session" not in self.cookies:
+            raise SystemExit(f"login of {self.username} failed: {r.status} {r.text[:200]}")
         wl = await self.get("/worklist")
         self.accounts = list(dict.fromkeys(_ACCOUNT.findall(wl.text)))
         if not self.accounts:
             raise SystemExit(f"{self.username}: empty worklist")
 
 
-async def drive(base: str, usernames: list[str], warmup: float, duration: float) -> dict[str, Any]:
-    import httpx
+# --- who used the CPU -----------------------------------------------------------------------------------------
+def _proc_cpu(pid: int) -> float:
+    """utime + stime of one process, in seconds (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(root: int) -> list[int]:
+    """`root` and every process below it (the uvicorn supervisor and its workers)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        parents.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(parents.get(pid, []))
+    return out
+
+
+def _machine() -> tuple[float, float]:
+    """(busy, total) jiffies of all CPUs."""
+    with open("/proc/stat", encoding="ascii") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return float(sum(values) - idle), float(sum(values))
+
+
+class CpuMeter:
+    """CPU seconds used between `start()` and `stop()` by this process (the client), the server's processes and
+    the database backends of the bench database, and the machine's busy share."""
+
+    def __init__(self, server_pid: int, database_url: str) -> None:
+        self.server_pid = server_pid
+        self.database_url = database_url
+        self.pg_pids: list[int] = []
+
+    def _pg_backends(self) -> list[int]:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        u = make_url(self.database_url)
+        eng = create_engine(u)
+        try:
+            with eng.connect() as conn:
+                pids = conn.execute(
+                    text(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid() "
+                        "AND backend_type = 'client backend'"
+                    ),
+                    {"d": u.database},
+                ).scalars()
+                return [int(p) for p in pids]
+        finally:
+            eng.dispose()
+
+    def _sample(self) -> dict[str, float]:
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        busy, total = _machine()
+        return {
+            "client": ru.ru_utime + ru.ru_stime,
+            "server": sum(_proc_cpu(p) for p in _descendants(self.server_pid)),
+            "postgres": sum(_proc_cpu(p) for p in self.pg_pids),
+            "busy": busy,
+            "total": total,
+        }
+
+    def start(self) -> None:
+        self.pg_pids = self._pg_backends()
+        self.t0 = time.monotonic()
+        self.first = self._sample()
+        self.load_start = os.getloadavg()
+
+    def stop(self) -> dict[str, Any]:
+        last = self._sample()
+        wall = time.monotonic() - self.t0
+        cores = os.cpu_count() or 1
+        used = {k: last[k] - self.first[k] for k in ("client", "server", "postgres")}
+        machine = (last["busy"] - self.first["busy"]) / max(1.0, last["total"] - self.first["total"])
+        return {
+            "seconds": used,
+            "share": {**{k: v / (wall * cores) for k, v in used.items()}, "machine": machine},
+            "load_start": self.load_start,
+            "load_end": os.getloadavg(),
+        }
+
+
+async def drive(
+    base: str,
+    usernames: list[str],
+    warmup: float,
+    duration: float,
+    *,
+    client: str = "aiohttp",
+    think_ms: float = 0.0,
+    meter: CpuMeter | None = None,
+    seed: int = 1,
+) -> dict[str, Any]:
+    import random
 
     samples: dict[str, list[float]] = {"worklist": [], "customer": []}
     errors: dict[str, int] = {"worklist": 0, "customer": 0}
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    clients = [httpx.AsyncClient(base_url=base, limits=limits, timeout=60) for _ in usernames]
-    agents = [Agent(c, u) for c, u in zip(clients, usernames, strict=True)]
+    transports = [TRANSPORTS[client](base) for _ in usernames]
+    agents = [Agent(t, u) for t, u in zip(transports, usernames, strict=True)]
+    cpu: dict[str, Any] = {}
     try:
         for i in range(0, len(agents), 10):  # sign in 10 at a time (argon2 is meant to be slow)
             await asyncio.gather(*(a.login() for a in agents[i : i + 10]))
@@ -369,7 +559,16 @@ async def drive(base: str, usernames: list[str], warmup: float, duration: float)
         start = loop.time()
         measure_from, stop_at = start + warmup, start + warmup + duration
 
-        async def run(agent: Agent) -> None:
+        async def meter_window() -> None:
+            if meter is None:
+                return
+            await asyncio.sleep(max(0.0, measure_from - loop.time()))
+            meter.start()
+            await asyncio.sleep(max(0.0, stop_at - loop.time()))
+            cpu.update(meter.stop())
+
+        async def run(k: int, agent: Agent) -> None:
+            rng = random.Random(seed * 1_000_003 + k)
             i = 0
             while loop.time() < stop_at:
                 page = "worklist" if i % 2 == 0 else "customer"
@@ -382,19 +581,22 @@ async def drive(base: str, usernames: list[str], warmup: float, duration: float)
                 r = await agent.get(path)
                 t1 = loop.time()
                 if t0 >= measure_from and t1 <= stop_at:
-                    if r.status_code == 200:
+                    if r.status == 200:
                         samples[page].append((t1 - t0) * 1000)
                     else:
                         errors[page] += 1
                 i += 1
+                if think_ms > 0:
+                    await asyncio.sleep(think_ms * rng.uniform(0.5, 1.5) / 1000)
 
-        await asyncio.gather(*(run(a) for a in agents))
+        await asyncio.gather(meter_window(), *(run(k, a) for k, a in enumerate(agents)))
     finally:
-        await asyncio.gather(*(c.aclose() for c in clients))
+        await asyncio.gather(*(t.close() for t in transports))
     return {
         "samples": samples,
         "errors": errors,
         "accounts_per_agent": sum(len(a.accounts) for a in agents) / len(agents),
+        "cpu": cpu,
     }
 
 
@@ -434,6 +636,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=float, default=10.0)
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--prepare-only", action="store_true", help="load and plan, then stop")
+    ap.add_argument(
+        "--client", choices=tuple(TRANSPORTS), default="aiohttp", help="the load client's HTTP library"
+    )
+    ap.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="mean pause between an agent's requests (0: closed loop, the headline figure)",
+    )
+    ap.add_argument(
+        "--threads", type=int, default=None, help="requests each worker runs at once (default: the app's)"
+    )
+    ap.add_argument("--uvicorn-loop", default="auto", help="uvicorn --loop (auto: uvloop when installed)")
+    ap.add_argument("--uvicorn-http", default="auto", help="uvicorn --http (auto: httptools when installed)")
     args = ap.parse_args(argv)
 
     as_of = date.fromisoformat(args.as_of)
@@ -458,9 +674,22 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     port = free_port()
-    server = start_server(args.database_url, now, port, args.workers)
+    server = start_server(
+        args.database_url, now, port, args.workers, args.uvicorn_loop, args.uvicorn_http, args.threads
+    )
+    meter = CpuMeter(server.pid, args.database_url)
     try:
-        result = asyncio.run(drive(f"http://127.0.0.1:{port}", usernames, args.warmup, args.duration))
+        result = asyncio.run(
+            drive(
+                f"http://127.0.0.1:{port}",
+                usernames,
+                args.warmup,
+                args.duration,
+                client=args.client,
+                think_ms=args.think_ms,
+                meter=meter,
+            )
+        )
     finally:
         server.terminate()
         try:
@@ -481,10 +710,31 @@ def main(argv: list[str] | None = None) -> int:
             f"{page:<10}{len(values):>10,}{len(values) / args.duration:>9.1f}{pct(values, 50):>9.1f}"
             f"{pct(values, 95):>9.1f}{pct(values, 99):>9.1f}{errs:>8}"
         )
+    cpu = result["cpu"]
+    requests = max(1, len(everything))
+    if cpu:
+        log(
+            "CPU during the measured window (share of all {n} cores / ms per request): client {c:.0%} / {cm:.2f}, "
+            "uvicorn {s:.0%} / {sm:.2f}, postgres {p:.0%} / {pm:.2f}; machine busy {m:.0%}; load average "
+            "{l0:.2f} at the start, {l1:.2f} at the end".format(
+                n=os.cpu_count(),
+                c=cpu["share"]["client"],
+                cm=cpu["seconds"]["client"] * 1000 / requests,
+                s=cpu["share"]["server"],
+                sm=cpu["seconds"]["server"] * 1000 / requests,
+                p=cpu["share"]["postgres"],
+                pm=cpu["seconds"]["postgres"] * 1000 / requests,
+                m=cpu["share"]["machine"],
+                l0=cpu["load_start"][0],
+                l1=cpu["load_end"][0],
+            )
+        )
     figures = {
         "accounts": args.accounts,
         "users": args.users,
         "workers": args.workers,
+        "client": args.client,
+        "think_ms": args.think_ms,
         "rps": round(len(everything) / args.duration, 1),
         "p50_ms": round(pct(everything, 50), 1),
         "p99_ms": round(pct(everything, 99), 1),
@@ -493,6 +743,10 @@ def main(argv: list[str] | None = None) -> int:
         "errors": sum(errors.values()),
         **{k: round(v, 1) for k, v in stages.items()},
     }
+    if cpu:
+        figures["cpu_ms_per_req"] = {k: round(v * 1000 / requests, 2) for k, v in cpu["seconds"].items()}
+        figures["cpu_share"] = {k: round(v, 3) for k, v in cpu["share"].items()}
+        figures["load1"] = round(cpu["load_start"][0], 2)
     print(json.dumps(figures))
     return 0
 

@@ -12,8 +12,9 @@ user may not see is reported as not found (404), never as forbidden, so ids cann
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, false, literal, select, true
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, exists, false, literal, select, true
 from sqlalchemy.sql.elements import ColumnElement as _CE
 
 from arrears.services.auth import User
@@ -32,6 +33,32 @@ class Scope:
     role: str
     agent_id: str | None
     team_id: str | None
+    # True: the clauses below compare with bind parameters `scope_agent` / `scope_team` instead of the values,
+    # so a statement built once per `shape` runs for every user of that shape with `params()` (see `bound()`).
+    bound: bool = False
+
+    @property
+    def shape(self) -> tuple[str, bool, bool]:
+        """What the clauses' SQL depends on (not the ids themselves): statements can be cached by it."""
+        return (self.role, bool(self.agent_id), bool(self.team_id))
+
+    def bound_copy(self) -> Scope:
+        return Scope(self.role, self.agent_id, self.team_id, bound=True)
+
+    def params(self) -> dict[str, str]:
+        """The values of the bind parameters a `bound` scope's clauses use."""
+        out: dict[str, str] = {}
+        if self.agent_id:
+            out["scope_agent"] = self.agent_id
+        if self.team_id:
+            out["scope_team"] = self.team_id
+        return out
+
+    def _agent(self) -> Any:
+        return bindparam("scope_agent") if self.bound else self.agent_id
+
+    def _team(self) -> Any:
+        return bindparam("scope_team") if self.bound else self.team_id
 
     @property
     def all_accounts(self) -> bool:
@@ -48,14 +75,15 @@ class Scope:
             return true()
         if self.role == "agent" and self.agent_id:
             return exists(
-                select(literal(1)).select_from(_asg)
-                .where(and_(_asg.c.borrower_id == borrower_id, _asg.c.agent_id == self.agent_id))
+                select(literal(1))
+                .select_from(_asg)
+                .where(and_(_asg.c.borrower_id == borrower_id, _asg.c.agent_id == self._agent()))
             )
         if self.role == "team_lead" and self.team_id:
             return exists(
                 select(literal(1))
                 .select_from(_asg.join(_agt, _agt.c.agent_id == _asg.c.agent_id))
-                .where(and_(_asg.c.borrower_id == borrower_id, _agt.c.team_id == self.team_id))
+                .where(and_(_asg.c.borrower_id == borrower_id, _agt.c.team_id == self._team()))
             )
         return false()
 
@@ -64,9 +92,10 @@ class Scope:
         if self.all_accounts:
             return true()
         if self.role == "agent" and self.agent_id:
-            return agent_id == self.agent_id
+            mine: ColumnElement[bool] = agent_id == self._agent()
+            return mine
         if self.role == "team_lead" and self.team_id:
-            return agent_id.in_(select(_agt.c.agent_id).where(_agt.c.team_id == self.team_id))
+            return agent_id.in_(select(_agt.c.agent_id).where(_agt.c.team_id == self._team()))
         return false()
 
     def can_read(self, conn: Connection, borrower_id: str) -> bool:

@@ -12,12 +12,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, select, update
 
 from arrears.domain.clock import Clock
 from arrears.storage.tables_auth import ROLES, api_tokens, login_attempts, user_sessions, users
@@ -121,8 +124,17 @@ def add_user(
     """Create a user. An agent needs an existing `agent_id` (its team is taken from the roster); a team lead
     needs an existing `team_id`."""
     with engine.begin() as conn:
-        return _add_user(conn, clock=clock, username=username, password=password, role=role,
-                         agent_id=agent_id, team_id=team_id, display_name=display_name, locale=locale)
+        return _add_user(
+            conn,
+            clock=clock,
+            username=username,
+            password=password,
+            role=role,
+            agent_id=agent_id,
+            team_id=team_id,
+            display_name=display_name,
+            locale=locale,
+        )
 
 
 def _add_user(
@@ -213,14 +225,30 @@ def create_demo_users(engine: Engine, *, clock: Clock) -> list[str]:
         for agent, team, name in DEMO_AGENTS:
             if conn.execute(select(agents.c.agent_id).where(agents.c.agent_id == agent)).scalar() is None:
                 conn.execute(
-                    insert(agents).values(agent_id=agent, team_id=team, name=name, languages="zh-CN",
-                                          skills="call;sms;email", daily_capacity=150, active=True)
+                    insert(agents).values(
+                        agent_id=agent,
+                        team_id=team,
+                        name=name,
+                        languages="zh-CN",
+                        skills="call;sms;email",
+                        daily_capacity=150,
+                        active=True,
+                    )
                 )
         for username, role, agent_id, team_id in DEMO_USERS:
             if conn.execute(select(users.c.user_id).where(users.c.username == username)).scalar() is not None:
                 continue
-            _add_user(conn, clock=clock, username=username, password=DEMO_PASSWORD, role=role,
-                      agent_id=agent_id, team_id=team_id, display_name=username, locale="zh-CN")
+            _add_user(
+                conn,
+                clock=clock,
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                agent_id=agent_id,
+                team_id=team_id,
+                display_name=username,
+                locale="zh-CN",
+            )
             created.append(username)
     return created
 
@@ -231,20 +259,24 @@ def create_demo_users(engine: Engine, *, clock: Clock) -> list[str]:
 def authenticate(engine: Engine, *, clock: Clock, username: str, password: str, ip: str) -> User:
     """Check a password under throttling; record the attempt (also when refused). Raises `AuthError`."""
     with engine.begin() as conn:  # commits the attempt record whatever the outcome
-        outcome = _authenticate(conn, now=clock.now(), username=username.strip()[:64], password=password,
-                                ip=ip[:64])
+        outcome = _authenticate(
+            conn, now=clock.now(), username=username.strip()[:64], password=password, ip=ip[:64]
+        )
     if isinstance(outcome, AuthError):
         raise outcome
     return outcome
 
 
-def _authenticate(conn: Connection, *, now: datetime, username: str, password: str, ip: str) -> User | AuthError:
+def _authenticate(
+    conn: Connection, *, now: datetime, username: str, password: str, ip: str
+) -> User | AuthError:
     def attempt(success: bool) -> None:
         conn.execute(insert(login_attempts).values(at=now, username=username, ip=ip, success=success))
 
     since = now - timedelta(minutes=IP_WINDOW_MINUTES)
-    recent_ip_failures = and_(login_attempts.c.ip == ip, login_attempts.c.at >= since,
-                              login_attempts.c.success.is_(False))
+    recent_ip_failures = and_(
+        login_attempts.c.ip == ip, login_attempts.c.at >= since, login_attempts.c.success.is_(False)
+    )
     ip_failures = conn.execute(
         select(func.count()).select_from(login_attempts).where(recent_ip_failures)
     ).scalar_one()
@@ -253,8 +285,9 @@ def _authenticate(conn: Connection, *, now: datetime, username: str, password: s
         attempt(False)
         return AuthError("throttled", _seconds_until(oldest + timedelta(minutes=IP_WINDOW_MINUTES), now))
     row = conn.execute(
-        select(*_USER_COLS, users.c.password_hash, users.c.active, users.c.failed_logins,
-               users.c.locked_until).where(users.c.username == username)
+        select(
+            *_USER_COLS, users.c.password_hash, users.c.active, users.c.failed_logins, users.c.locked_until
+        ).where(users.c.username == username)
     ).first()
     if row is None:
         _verify(_DUMMY_HASH, password)
@@ -305,32 +338,106 @@ def start_session(engine: Engine, *, clock: Clock, user: User, ip: str = "") -> 
     with engine.begin() as conn:
         conn.execute(delete(user_sessions).where(user_sessions.c.expires_at <= now))
         conn.execute(
-            insert(user_sessions).values(session_hash=_digest(secret), user_id=user.user_id, csrf_token=csrf,
-                                         created_at=now, expires_at=now + timedelta(hours=SESSION_HOURS),
-                                         ip=ip[:64])
+            insert(user_sessions).values(
+                session_hash=_digest(secret),
+                user_id=user.user_id,
+                csrf_token=csrf,
+                created_at=now,
+                expires_at=now + timedelta(hours=SESSION_HOURS),
+                ip=ip[:64],
+            )
         )
     return secret, Session(user, csrf)
 
 
+_SESSION_QUERY = (
+    select(*_USER_COLS, user_sessions.c.csrf_token, user_sessions.c.expires_at)
+    .select_from(user_sessions.join(users, users.c.user_id == user_sessions.c.user_id))
+    .where(
+        user_sessions.c.session_hash == bindparam("digest"),
+        user_sessions.c.expires_at > bindparam("now"),
+        users.c.active.is_(True),
+    )
+)
+
+
 def resolve_session(engine: Engine, *, clock: Clock, secret: str) -> Session | None:
     """The live session behind a cookie value, or None (unknown, expired, or the user is inactive)."""
+    found = _lookup_session(engine, clock=clock, secret=secret)
+    return found[0] if found else None
+
+
+def _lookup_session(engine: Engine, *, clock: Clock, secret: str) -> tuple[Session, datetime] | None:
+    """The live session and when it expires (one indexed query)."""
     if not secret or len(secret) > 200:
         return None
     with engine.connect() as conn:
-        row = conn.execute(
-            select(*_USER_COLS, user_sessions.c.csrf_token)
-            .select_from(user_sessions.join(users, users.c.user_id == user_sessions.c.user_id))
-            .where(user_sessions.c.session_hash == _digest(secret), user_sessions.c.expires_at > clock.now(),
-                   users.c.active.is_(True))
-        ).first()
+        row = conn.execute(_SESSION_QUERY, {"digest": _digest(secret), "now": clock.now()}).first()
     if row is None:
         return None
-    return Session(_user(row), row._mapping["csrf_token"])
+    return Session(_user(row), row._mapping["csrf_token"]), row._mapping["expires_at"]
 
 
-def end_session(engine: Engine, *, secret: str) -> None:
+class SessionCache:
+    """A small per-process cache of resolved sessions, so a page does not query the session on every request.
+
+    Safe by construction where it matters: a hit is still refused once the session's own expiry has passed (by
+    the injected clock); `end_session(..., cache=)` forgets the session at once in this process; and an entry is
+    trusted for at most `ttl` seconds (monotonic time), after which the database is asked again. So a session
+    ended or a user deactivated through ANOTHER process is honoured here for at most `ttl` seconds. Unknown
+    cookies are never cached (a miss always asks the database). Thread-safe; bounded to `max_entries`."""
+
+    def __init__(
+        self, ttl: float = 2.0, max_entries: int = 10_000, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._monotonic = monotonic
+        self._entries: dict[str, tuple[Session, datetime, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, secret: str, now: datetime) -> Session | None:
+        if not secret or len(secret) > 200:
+            return None
+        entry = self._entries.get(_digest(secret))
+        if entry is None:
+            return None
+        session, expires_at, fetched = entry
+        if expires_at <= now or self._monotonic() - fetched > self.ttl:
+            self.forget(secret)
+            return None
+        return session
+
+    def put(self, secret: str, session: Session, expires_at: datetime) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[_digest(secret)] = (session, expires_at, self._monotonic())
+
+    def forget(self, secret: str) -> None:
+        with self._lock:
+            self._entries.pop(_digest(secret), None)
+
+    def resolve(self, engine: Engine, *, clock: Clock, secret: str) -> Session | None:
+        """From the cache, else from the database (and then cached)."""
+        now = clock.now()
+        hit = self.get(secret, now)
+        if hit is not None:
+            return hit
+        found = _lookup_session(engine, clock=clock, secret=secret)
+        if found is None:
+            return None
+        self.put(secret, *found)
+        return found[0]
+
+
+def end_session(engine: Engine, *, secret: str, cache: SessionCache | None = None) -> None:
     with engine.begin() as conn:
         conn.execute(delete(user_sessions).where(user_sessions.c.session_hash == _digest(secret)))
+    if cache is not None:
+        cache.forget(secret)
 
 
 def csrf_matches(session: Session, presented: str | None) -> bool:
@@ -347,8 +454,13 @@ def issue_token(engine: Engine, *, clock: Clock, user: User) -> tuple[str, int]:
     with engine.begin() as conn:
         conn.execute(delete(api_tokens).where(api_tokens.c.expires_at <= now))
         conn.execute(
-            insert(api_tokens).values(token_hash=_digest(token), user_id=user.user_id, created_at=now,
-                                      expires_at=now + timedelta(hours=TOKEN_HOURS), revoked=False)
+            insert(api_tokens).values(
+                token_hash=_digest(token),
+                user_id=user.user_id,
+                created_at=now,
+                expires_at=now + timedelta(hours=TOKEN_HOURS),
+                revoked=False,
+            )
         )
     return token, TOKEN_HOURS * 3600
 
@@ -360,8 +472,12 @@ def resolve_token(engine: Engine, *, clock: Clock, token: str) -> User | None:
         row = conn.execute(
             select(*_USER_COLS)
             .select_from(api_tokens.join(users, users.c.user_id == api_tokens.c.user_id))
-            .where(api_tokens.c.token_hash == _digest(token), api_tokens.c.expires_at > clock.now(),
-                   api_tokens.c.revoked.is_(False), users.c.active.is_(True))
+            .where(
+                api_tokens.c.token_hash == _digest(token),
+                api_tokens.c.expires_at > clock.now(),
+                api_tokens.c.revoked.is_(False),
+                users.c.active.is_(True),
+            )
         ).first()
     return _user(row) if row is not None else None
 

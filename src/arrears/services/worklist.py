@@ -5,18 +5,22 @@ then the planner's rank."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, and_, case, func, nulls_last, select
+from sqlalchemy import Connection, Engine, and_, bindparam, case, func, nulls_last, select
 
 from arrears.services.access import Scope
 from arrears.services.accounts import latest_run_id
 from arrears.services.masking import mask_contact
 from arrears.storage.tables import borrowers, contact_points
-from arrears.storage.tables_plan import plan_contacts
+from arrears.storage.tables_plan import plan_contacts, plan_runs
 
 CALLBACK_STEPS = ("callback",)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,53 +64,219 @@ def is_callback(step: str) -> bool:
 
 
 def worklist(
-    engine: Engine, *, scope: Scope, plan_date: date, page: int = 1, size: int = 100,
+    engine: Engine,
+    *,
+    scope: Scope,
+    plan_date: date,
+    page: int = 1,
+    size: int = 100,
     agent_id: str | None = None,
 ) -> Worklist:
     """One page of the worklist for `plan_date`. `agent_id` narrows a lead's (or compliance's) view to one
     agent; it never widens an agent's."""
-    page, size = max(1, page), max(1, min(size, 500))
     with engine.connect() as conn:
-        run_id = latest_run_id(conn, plan_date)
-        if run_id is None:
-            return Worklist(plan_date, None, [], 0, page, size)
-        pc = plan_contacts
-        where = and_(pc.c.run_id == run_id, scope.visible_agents(pc.c.agent_id), scope.visible(pc.c.borrower_id))
-        if agent_id:
-            where = and_(where, pc.c.agent_id == agent_id)
-        total = conn.execute(select(func.count()).select_from(pc).where(where)).scalar_one()
-        callback = case((func.lower(pc.c.step).like("callback%"), 0), else_=1)
-        rows = conn.execute(
-            select(pc, borrowers.c.name, contact_points.c.kind.label("cp_kind"),
-                   contact_points.c.value.label("cp_value"))
-            .select_from(
-                pc.join(borrowers, borrowers.c.borrower_id == pc.c.borrower_id)
-                .outerjoin(contact_points, contact_points.c.contact_point_id == pc.c.contact_point_id)
+        return read_worklist(conn, scope=scope, plan_date=plan_date, page=page, size=size, agent_id=agent_id)
+
+
+def worklist_with(
+    engine: Engine,
+    *,
+    scope: Scope,
+    plan_date: date,
+    also: Callable[[Connection], T],
+    page: int = 1,
+    size: int = 100,
+) -> tuple[Worklist, T]:
+    """The worklist page and `also(conn)` (the page's panels), on one connection, in autocommit (reads only: each
+    statement sees the latest commit, as in READ COMMITTED, without the BEGIN and ROLLBACK round trips)."""
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        wl = read_worklist(conn, scope=scope, plan_date=plan_date, page=page, size=size)
+        return wl, also(conn)
+
+
+_pc = plan_contacts
+_NEWEST_RUN = (
+    select(func.max(plan_runs.c.run_id))
+    .where(plan_runs.c.plan_date == bindparam("day"), plan_runs.c.status == "succeeded")
+    .scalar_subquery()
+)
+_CALLBACK_FIRST = case((func.lower(_pc.c.step).like("callback%"), 0), else_=1)
+
+
+_PAGE_COLS = (
+    _pc.c.run_id,
+    _pc.c.borrower_id,
+    _pc.c.seq,
+    _pc.c.loan_id,
+    _pc.c.channel,
+    _pc.c.segment,
+    _pc.c.treatment,
+    _pc.c.step,
+    _pc.c.strategy_variant,
+    _pc.c.script,
+    _pc.c.window_start,
+    _pc.c.window_end,
+    _pc.c.priority,
+    _pc.c.expected_recovery_minor,
+    _pc.c.score,
+    _pc.c.promise_due,
+    _pc.c.agent_id,
+    _pc.c.rank,
+    _pc.c.rules_json,
+)
+_STATEMENTS: dict[tuple[object, ...], tuple[Any, Any]] = {}
+
+
+def _statements(scope: Scope, narrowed: bool) -> tuple[Any, Any]:
+    """(page, count) statements for a scope's shape, built once (the ids are bind parameters). The page is
+    chosen, counted and sorted on plan_contacts alone; only its own rows are joined to names and contacts."""
+    key = (*scope.shape, narrowed)
+    found = _STATEMENTS.get(key)
+    if found is None:
+        bound = scope.bound_copy()
+        where = and_(
+            _pc.c.run_id == _NEWEST_RUN,
+            bound.visible_agents(_pc.c.agent_id),
+            bound.visible(_pc.c.borrower_id),
+        )
+        if narrowed:
+            where = and_(where, _pc.c.agent_id == bindparam("only_agent"))
+        inner = (
+            select(
+                *_PAGE_COLS,
+                _pc.c.contact_point_id,
+                _CALLBACK_FIRST.label("callback_first"),
+                func.count().over().label("total"),
             )
             .where(where)
-            .order_by(pc.c.promise_due.desc(), callback, nulls_last(pc.c.rank.asc()), pc.c.priority.desc(),
-                      pc.c.borrower_id, pc.c.seq)
-            .limit(size).offset((page - 1) * size)
-        ).mappings().all()
+            .order_by(
+                _pc.c.promise_due.desc(),
+                _CALLBACK_FIRST,
+                nulls_last(_pc.c.rank.asc()),
+                _pc.c.priority.desc(),
+                _pc.c.borrower_id,
+                _pc.c.seq,
+            )
+            .limit(bindparam("size"))
+            .offset(bindparam("skip"))
+            .subquery("page")
+        )
+        pg = inner.c
+        page = (
+            select(
+                *[pg[c.name] for c in _PAGE_COLS],
+                borrowers.c.name,
+                contact_points.c.kind,
+                contact_points.c.value,
+                pg.total,
+            )
+            .select_from(
+                inner.join(borrowers, borrowers.c.borrower_id == pg.borrower_id).outerjoin(
+                    contact_points, contact_points.c.contact_point_id == pg.contact_point_id
+                )
+            )
+            .order_by(
+                pg.promise_due.desc(),
+                pg.callback_first,
+                nulls_last(pg.rank.asc()),
+                pg.priority.desc(),
+                pg.borrower_id,
+                pg.seq,
+            )
+        )
+        found = (page, select(func.count()).select_from(_pc).where(where))
+        _STATEMENTS[key] = found
+    return found
+
+
+def read_worklist(
+    conn: Connection,
+    *,
+    scope: Scope,
+    plan_date: date,
+    page: int = 1,
+    size: int = 100,
+    agent_id: str | None = None,
+) -> Worklist:
+    """The worklist on an open connection: one statement (newest run, page and total) in the common case."""
+    page, size = max(1, page), max(1, min(size, 500))
+    page_q, count_q = _statements(scope, bool(agent_id))
+    params: dict[str, object] = {"day": plan_date, **scope.params()}
+    if agent_id:
+        params["only_agent"] = agent_id
+    rows = conn.execute(page_q, {**params, "size": size, "skip": (page - 1) * size}).all()
+    if rows:
+        run_id: int | None = int(rows[0][0])
+        total = int(rows[0][-1])
+    else:  # no plan, an empty worklist, or a page past its end
+        run_id = latest_run_id(conn, plan_date)
+        total = 0
+        if run_id is not None and page > 1:
+            total = int(conn.execute(count_q, params).scalar_one())
+    first = (page - 1) * size + 1
     items = [
         WorkItem(
-            position=(page - 1) * size + i + 1, borrower_id=r["borrower_id"], name=r["name"], seq=r["seq"],
-            loan_id=r["loan_id"], channel=r["channel"], segment=r["segment"], treatment=r["treatment"], step=r["step"],
-            strategy_variant=r["strategy_variant"], script=r["script"], window_start=r["window_start"],
-            window_end=r["window_end"], priority=float(r["priority"]),
-            expected_recovery_minor=int(r["expected_recovery_minor"]), score=r["score"],
-            promise_due=bool(r["promise_due"]), callback=is_callback(r["step"]), agent_id=r["agent_id"],
-            rank=r["rank"], rules=_rules(r["rules_json"]),
-            contact_masked=mask_contact(r["cp_kind"], r["cp_value"]) if r["cp_kind"] else None,
+            first + i,
+            borrower_id,
+            name,
+            seq,
+            loan_id,
+            channel,
+            segment,
+            treatment,
+            step,
+            variant,
+            script,
+            window_start,
+            window_end,
+            float(priority),
+            int(expected),
+            score,
+            bool(promise_due),
+            is_callback(step),
+            agent,
+            rank,
+            _rules(rules_json),
+            mask_contact(cp_kind, cp_value) if cp_kind else None,
         )
-        for i, r in enumerate(rows)
+        for i, (
+            _run,
+            borrower_id,
+            seq,
+            loan_id,
+            channel,
+            segment,
+            treatment,
+            step,
+            variant,
+            script,
+            window_start,
+            window_end,
+            priority,
+            expected,
+            score,
+            promise_due,
+            agent,
+            rank,
+            rules_json,
+            name,
+            cp_kind,
+            cp_value,
+            _total,
+        ) in enumerate(rows)
     ]
-    return Worklist(plan_date, run_id, items, int(total), page, size)
+    return Worklist(plan_date, run_id, items, total, page, size)
 
 
-def _rules(text: str | None) -> list[str]:
+@lru_cache(maxsize=256)
+def _rules_of(text: str) -> tuple[str, ...]:
     try:
         value = json.loads(text or "[]")
     except ValueError:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else []
+        return ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def _rules(text: str | None) -> list[str]:
+    return list(_rules_of(text or "[]"))

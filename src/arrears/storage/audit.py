@@ -2,21 +2,34 @@
 
 `hash = sha256(prev_hash | at | actor | action | subject | detail_json)`. Changing, inserting or deleting a
 record breaks the chain from that point on, and `verify` names the first record that does not fit.
+
+Two ways to append:
+- `append(conn, ...)`: inside the caller's transaction (a change and its record commit together);
+- `append_committed(conn, ...)`: for records of reads (a customer view) on a connection that has only read:
+  returns once the record is committed. Concurrent callers in a process are grouped: one transaction, one chain lock and one commit for
+  all the records waiting, instead of one each (the chain lock is held until the commit, so single appends
+  would serialise every view behind one disk flush each).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import threading
+import weakref
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from arrears.storage.tables import audit_log
 
 GENESIS = "0" * 64
+_LOCK = "SELECT pg_advisory_xact_lock(7264031)"
+# Built once: appends are on the hot path (every customer view).
+_LAST_HASH = select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
+_INSERT = insert(audit_log)
 
 
 def _digest(prev_hash: str, at: datetime, actor: str, action: str, subject: str, detail_json: str) -> str:
@@ -37,27 +50,129 @@ def append(
     conn: Connection, *, at: datetime, actor: str, action: str, subject: str, detail: dict[str, Any]
 ) -> str:
     """Append one record (inside the caller's transaction) and return its hash."""
-    if at.tzinfo is None:
-        raise ValueError("audit time must be timezone-aware")
-    at = at.astimezone(UTC)
+    return _append_all(conn, [_Record(at, actor, action, subject, detail)])[0]
+
+
+@dataclass(slots=True)
+class _Record:
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    detail: dict[str, Any]
+    done: threading.Event = field(default_factory=threading.Event)
+    digest: str = ""
+    error: BaseException | None = None
+
+
+def _append_all(conn: Connection, records: list[_Record]) -> list[str]:
+    """Chain `records`, in order, after the newest record (inside the caller's transaction)."""
+    rows = []
+    for r in records:
+        if r.at.tzinfo is None:
+            raise ValueError("audit time must be timezone-aware")
+        at = r.at.astimezone(UTC)
+        detail_json = json.dumps(r.detail, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        rows.append((at, r, detail_json))
     if conn.dialect.name == "postgresql":  # one writer at a time, so two appends cannot fork the chain
-        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7264031)")
-    last = conn.execute(select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)).scalar()
-    prev = last or GENESIS
-    detail_json = json.dumps(detail, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    digest = _digest(prev, at, actor, action, subject, detail_json)
-    conn.execute(
-        insert(audit_log).values(
-            at=at,
-            actor=actor,
-            action=action,
-            subject=subject,
-            detail_json=detail_json,
-            prev_hash=prev,
-            hash=digest,
+        # (a statement of its own: the read of the last hash below must take its snapshot AFTER the lock)
+        conn.exec_driver_sql(_LOCK)
+    prev = conn.execute(_LAST_HASH).scalar() or GENESIS
+    values, digests = [], []
+    for at, r, detail_json in rows:
+        digest = _digest(prev, at, r.actor, r.action, r.subject, detail_json)
+        values.append(
+            {
+                "at": at,
+                "actor": r.actor,
+                "action": r.action,
+                "subject": r.subject,
+                "detail_json": detail_json,
+                "prev_hash": prev,
+                "hash": digest,
+            }
         )
-    )
-    return digest
+        digests.append(digest)
+        prev = digest
+    conn.execute(_INSERT, values[0] if len(values) == 1 else values)  # one row: no executemany
+    return digests
+
+
+class _GroupAppender:
+    """Leader/follower group commit for one engine: the first caller with no flush under way writes every record
+    waiting (its own included) in one transaction, then any that arrived meanwhile, until none is left; the
+    others wait for their record's commit. No background thread: nothing to start or stop."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: list[_Record] = []
+        self._flushing = False
+
+    def append(self, conn: Connection, record: _Record) -> str:
+        with self._lock:
+            self._pending.append(record)
+            lead = not self._flushing
+            self._flushing = True
+        if lead:
+            self._flush_all(conn)
+        record.done.wait()
+        if record.error is not None:
+            raise record.error
+        return record.digest
+
+    def _flush_all(self, conn: Connection) -> None:
+        while True:
+            with self._lock:
+                batch, self._pending = self._pending, []
+                if not batch:
+                    self._flushing = False
+                    return
+            try:
+                if (
+                    conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+                ):  # reads were: now a transaction
+                    conn.rollback()  # SQLAlchemy's bookkeeping only: nothing is open on the database
+                    conn.execution_options(isolation_level=conn.default_isolation_level or "READ COMMITTED")
+                elif conn.dialect.name != "postgresql" and conn.in_transaction():
+                    # SQLite cannot turn a read transaction whose snapshot is no longer the newest into a write
+                    conn.rollback()
+                try:
+                    digests = _append_all(conn, batch)
+                    conn.commit()
+                except BaseException:
+                    conn.rollback()
+                    raise
+                for r, d in zip(batch, digests, strict=True):
+                    r.digest = d
+            except (
+                BaseException
+            ) as exc:  # every waiter of this batch gets the failure; the next batch is tried
+                for r in batch:
+                    r.error = exc
+            finally:
+                for r in batch:
+                    r.done.set()
+
+
+_APPENDERS: weakref.WeakKeyDictionary[Engine, _GroupAppender] = weakref.WeakKeyDictionary()
+_APPENDERS_LOCK = threading.Lock()
+
+
+def append_committed(
+    conn: Connection, *, at: datetime, actor: str, action: str, subject: str, detail: dict[str, Any]
+) -> str:
+    """Append one record and return its hash once it is committed; raises if it could not be written. `conn`
+    must hold nothing to commit but reads: the record is grouped with the concurrent appends of this process,
+    and whichever caller writes the group commits its own connection's transaction with it (the others' stay
+    as they were)."""
+    engine = conn.engine
+    appender = _APPENDERS.get(engine)
+    if appender is None:
+        with _APPENDERS_LOCK:
+            appender = _APPENDERS.get(engine)
+            if appender is None:
+                appender = _APPENDERS[engine] = _GroupAppender()
+    return appender.append(conn, _Record(at, actor, action, subject, detail))
 
 
 @dataclass(frozen=True, slots=True)

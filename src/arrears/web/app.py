@@ -3,15 +3,18 @@ injected (tests pass a migrated engine and a FixedClock); `serve_app(...)` runs 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from arrears.domain.clock import Clock
+from arrears.services.auth import SessionCache
 from arrears.settings import Settings, get_settings
 from arrears.storage.engine import make_engine
 from arrears.web import errors
@@ -29,8 +32,10 @@ _SECURITY_HEADERS = [
     (b"referrer-policy", b"same-origin"),
 ]
 # Pages load only their own scripts and styles (HTMX is vendored under /static). /docs is left to FastAPI.
-_CSP = (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
-        b"form-action 'self'; base-uri 'self'")
+_CSP = (
+    b"content-security-policy",
+    b"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+)
 
 
 class SecurityHeaders:
@@ -57,21 +62,54 @@ class SecurityHeaders:
         await self.app(scope, receive, wrapped)
 
 
+# Requests a worker process runs at once (sync routes run in anyio's threadpool). The pages spend most of their
+# time on the CPU and the database answers in well under a millisecond, so a few threads keep the process busy;
+# anyio's default of 40 only makes them queue for the GIL (each switch costs, and the latency of all of them
+# grows together). Further requests wait on the event loop, in order.
+THREADS = 8
+
+
+def _lifespan(threads: int | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if threads is not None:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
+    return lifespan
+
+
+# Connections each worker process keeps open: a page uses one connection for its whole work, and the threadpool
+# runs up to THREADS requests at once (plus a session lookup now and then); a pool smaller than the concurrency
+# makes SQLAlchemy open and close "overflow" connections on every request (a new PostgreSQL backend each time).
+POOL_SIZE = 10
+POOL_OVERFLOW = 20
+
+
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        return make_engine(url)
+    return make_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+
+
 def create_app(
     *,
     settings: Settings | None = None,
     engine: Engine | None = None,
     clock: Clock | None = None,
     secure_cookies: bool = True,
+    threads: int | None = THREADS,
 ) -> FastAPI:
     """The web app over `engine` (default: the settings' database). `secure_cookies=False` only for plain-HTTP
-    test clients; browsers accept Secure cookies from http://localhost and 127.0.0.1."""
+    test clients; browsers accept Secure cookies from http://localhost and 127.0.0.1. `threads`: how many
+    requests the process runs at once in its threadpool (None: anyio's default, 40)."""
     settings = settings or get_settings()
     if clock is None:
         from arrears.web.clock import SystemClock
 
         clock = SystemClock()
     app = FastAPI(
+        lifespan=_lifespan(threads),
         title="Arrears API",
         version="1",
         description=(
@@ -85,8 +123,9 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
-    app.state.engine = engine if engine is not None else make_engine(settings.database_url)
+    app.state.engine = engine if engine is not None else _engine(settings.database_url)
     app.state.owns_engine = engine is None
+    app.state.sessions = SessionCache()
     app.state.clock = clock
     app.state.secure_cookies = secure_cookies
     errors.install(app)

@@ -15,6 +15,11 @@
 - `AccountScope`: the signed-in user's `Scope` (services/access.py): filter lists with it, check single
   accounts with `require_read` / `require_write`.
 - `RequireRoles("team_lead", "admin")`: a dependency that 403s other roles.
+
+Cost: every dependency that does no I/O is `async def`, so FastAPI runs it on the event loop instead of handing
+it to the threadpool (a sync dependency costs a thread hop per request). The signed-in user comes from the
+app's `SessionCache` (services/auth.py): a cookie seen in the last `ttl` seconds skips the session query; a miss
+runs the one indexed query in the threadpool.
 """
 
 from __future__ import annotations
@@ -26,10 +31,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from arrears.domain.clock import Clock
 from arrears.services.access import Scope, scope_for
-from arrears.services.auth import User, csrf_matches, resolve_session, resolve_token
+from arrears.services.auth import Session, SessionCache, User, csrf_matches, resolve_session, resolve_token
 from arrears.services.compliance import ComplianceService
 from arrears.storage.uow import UnitOfWork
 from arrears.web.errors import ApiError
@@ -45,14 +51,18 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
+
+
+async def lang_dep(request: Request) -> str:
+    return get_lang(request)
 
 
 def get_lang(request: Request) -> str:
@@ -71,7 +81,7 @@ def get_lang(request: Request) -> str:
 
 DbEngine = Annotated[Engine, Depends(get_engine)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
-Lang = Annotated[str, Depends(get_lang)]
+Lang = Annotated[str, Depends(lang_dep)]
 
 
 def get_uow(engine: DbEngine) -> Iterator[UnitOfWork]:
@@ -100,7 +110,21 @@ async def presented_csrf(request: Request) -> str | None:
     return None
 
 
-def current_user_optional(
+def sessions_of(request: Request) -> SessionCache:
+    """The app's session cache (one per app, so per worker process)."""
+    cache: SessionCache = request.app.state.sessions
+    return cache
+
+
+async def _session(request: Request, engine: Engine, clock: Clock, secret: str) -> Session | None:
+    cache = sessions_of(request)
+    hit = cache.get(secret, clock.now())
+    if hit is not None:
+        return hit
+    return await run_in_threadpool(cache.resolve, engine, clock=clock, secret=secret)
+
+
+async def current_user_optional(
     request: Request,
     engine: DbEngine,
     clock: ClockDep,
@@ -109,7 +133,7 @@ def current_user_optional(
 ) -> User | None:
     """The signed-in user or None. Raises 401 for a bad bearer token and 403 for a missing CSRF token."""
     if token:
-        user = resolve_token(engine, clock=clock, token=token)
+        user = await run_in_threadpool(resolve_token, engine, clock=clock, token=token)
         if user is None:
             raise ApiError(401, "invalid_token", headers={"WWW-Authenticate": "Bearer"})
         request.state.user = user
@@ -118,7 +142,7 @@ def current_user_optional(
     secret = request.cookies.get(SESSION_COOKIE)
     if not secret:
         return None
-    session = resolve_session(engine, clock=clock, secret=secret)
+    session = await _session(request, engine, clock, secret)
     if session is None:
         return None
     if request.method not in SAFE_METHODS and not csrf_matches(session, csrf):
@@ -137,7 +161,7 @@ def signed_in_quietly(request: Request, engine: DbEngine, clock: ClockDep) -> Us
     return session.user if session else None
 
 
-def current_user(user: Annotated[User | None, Depends(current_user_optional)]) -> User:
+async def current_user(user: Annotated[User | None, Depends(current_user_optional)]) -> User:
     if user is None:
         raise ApiError(401, headers={"WWW-Authenticate": "Bearer"})
     return user
@@ -147,7 +171,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 OptionalUser = Annotated[User | None, Depends(current_user_optional)]
 
 
-def account_scope(user: CurrentUser) -> Scope:
+async def account_scope(user: CurrentUser) -> Scope:
     return scope_for(user)
 
 
@@ -160,7 +184,7 @@ class RequireRoles:
     def __init__(self, *roles: str) -> None:
         self.roles = roles
 
-    def __call__(self, user: CurrentUser) -> User:
+    async def __call__(self, user: CurrentUser) -> User:
         if user.role not in self.roles:
             raise ApiError(403, "forbidden_role")
         return user
@@ -185,7 +209,7 @@ def get_compliance(request: Request) -> ComplianceService:
 Compliance = Annotated[ComplianceService, Depends(get_compliance)]
 
 
-def get_timezone(request: Request) -> str:
+async def get_timezone(request: Request) -> str:
     tz: str = request.app.state.settings.timezone
     return tz
 

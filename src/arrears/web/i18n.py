@@ -12,6 +12,7 @@ and `tests/web/test_i18n.py` fails when a template uses an unknown key or an ent
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,26 @@ def from_accept_language(header: str | None) -> str | None:
         if lang is not None and q > 0:
             ranked.append((-q, i, lang))
     return min(ranked)[2] if ranked else None
+
+
+@cache
+def messages(lang: str) -> dict[str, str]:
+    """key -> text in one language (zh-CN where the language has none)."""
+    return {key: entry.get(lang) or entry[DEFAULT_LANG] for key, entry in catalogue().items()}
+
+
+@cache
+def translator(lang: str) -> Callable[..., str]:
+    """`t(key, **kw)` bound to one language (made once per language): what templates call."""
+    table = messages(lang)
+
+    def tr(key: str, /, **kw: Any) -> str:
+        text = table.get(key)
+        if text is None:
+            return key
+        return text.format(**kw) if kw else text
+
+    return tr
 
 
 def t(key: str, lang: str = DEFAULT_LANG, /, **kw: Any) -> str:

@@ -11,6 +11,8 @@ merged from every registered hook. Register a hook in your router module (import
         return {"promises": list_promises(ctx.engine, ctx.scope, ctx.borrower_id)}
 
 Hooks run after the access check, only for accounts the user may read; keys must not collide across hooks.
+On the pages, hooks run inside the page's transaction: read on `ctx.conn` (one connection per request) and reuse
+`ctx.view` (the customer view) rather than reading the same rows again.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from arrears.domain.clock import Clock
 from arrears.services.access import Scope
+from arrears.services.account_views import CustomerView
 from arrears.services.auth import User
 
 
@@ -33,6 +36,10 @@ class PanelContext:
     scope: Scope
     lang: str
     borrower_id: str | None = None  # None on the worklist
+    # The page's own connection (inside its transaction, after the access check) and, on the customer view, the
+    # view already read: hooks read on `conn` when given, and reuse what the view has instead of reading it again.
+    conn: Connection | None = None
+    view: CustomerView | None = None
 
 
 PanelHook = Callable[[PanelContext], Mapping[str, object]]

@@ -3,27 +3,77 @@
 - `t(key, **kw)`: the message in the request's language; `lang`; `other_lang`;
 - `user` (or None), `csrf_token` (put it in every form as `<input type="hidden" name="csrf_token">`; HTMX
   sends it as the X-CSRF-Token header, set once on <body> in base.html);
-- filters `money` (minor units -> "¥1,234.56"), `dt` (aware datetime -> local "YYYY-MM-DD HH:MM"), `d`.
+- filters `money` (minor units -> "¥1,234.56"), `dt` (aware datetime -> local "YYYY-MM-DD HH:MM"), `d`;
+- `fragment("x.html", **args)`: a sub-template rendered once per distinct (args, language, time zone) and then
+  reused (the worklist's rows): it sees only its arguments and `t`/`dt`/`money`/`d`, never the user or the CSRF
+  token, so put nothing user- or session-specific into a fragment.
 
 Templates live in web/templates/ (the workspace's under web/templates/work/). Autoescaping is on.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import operator
+import re
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import jinja2
 from fastapi import Request
-from fastapi.templating import Jinja2Templates
-from starlette.responses import Response
+from markupsafe import Markup
+from starlette.responses import HTMLResponse, Response
 
-from arrears.web.i18n import t
+from arrears.web.i18n import DEFAULT_LANG, LANGS, messages, translator
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
-templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+# Static messages are folded into the templates when they are compiled: `t("key")` with a literal key and no
+# arguments becomes the literal text of the language (one compiled template per language), so a page makes no
+# call for its labels. `t` with arguments or a computed key stays a call. Output is the same: the literal is
+# autoescaped like the call's result.
+_STATIC_T = re.compile(r"""\bt\(\s*(["'])([A-Za-z0-9_.\-]+)\1\s*\)""")
+
+
+class _TranslatingLoader(jinja2.FileSystemLoader):
+    def __init__(self, searchpath: str, lang: str) -> None:
+        super().__init__(searchpath)
+        self.lang = lang
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        table = messages(self.lang)
+        return (
+            _STATIC_T.sub(lambda m: json.dumps(table.get(m.group(2), m.group(2))), source),
+            filename,
+            uptodate,
+        )
+
+
+def _environment(lang: str) -> jinja2.Environment:
+    # One environment per language and process. Templates are compiled once and kept (`auto_reload=False`: no
+    # stat() of every template and include on each render; a changed template needs a restart, as code does).
+    return jinja2.Environment(
+        loader=_TranslatingLoader(str(TEMPLATES_DIR), lang),
+        autoescape=True,
+        auto_reload=False,
+        cache_size=-1,
+    )
+
+
+_ENVS = {lang: _environment(lang) for lang in LANGS}
+env = _ENVS[DEFAULT_LANG]
+
+
+def template(name: str, lang: str) -> jinja2.Template:
+    return _ENVS.get(lang, env).get_template(name)
 
 
 def money(minor: int | None, currency: str = "CNY") -> str:
@@ -35,8 +85,91 @@ def money(minor: int | None, currency: str = "CNY") -> str:
     return f"{sign}{symbol}{whole:,}.{cents:02d}"
 
 
-def _tz(request: Request) -> ZoneInfo:
-    return ZoneInfo(request.app.state.settings.timezone)
+def d(value: date | None) -> str:
+    return "—" if value is None else value.isoformat()
+
+
+@cache
+def _dt_in(timezone: str) -> Callable[..., str]:
+    """`dt(aware, fmt)` in the operation's time zone (one function per zone, made once)."""
+    tz = ZoneInfo(timezone)
+
+    def dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return "—" if value is None else value.astimezone(tz).strftime(fmt)
+
+    return dt
+
+
+# Rendered fragments (one worklist row, ...) keyed by everything they are made from: the template, the language,
+# the time zone and the fragment's own arguments, frozen into a key. A fragment sees ONLY its arguments and the
+# pure helpers (t, dt, money, d), never the user, the session or the CSRF token, so equal keys give equal HTML.
+_FRAGMENTS: dict[tuple[object, ...], Markup] = {}
+FRAGMENTS_MAX = 20_000
+
+
+_SCALARS = (str, int, float, type(None), date, datetime)
+
+
+_PLANS: dict[type, tuple[Callable[[Any], tuple[Any, ...]], tuple[int, ...]]] = {}
+
+
+def _plan(cls: type, sample: Any) -> tuple[Callable[[Any], tuple[Any, ...]], tuple[int, ...]]:
+    """How to key a dataclass fast: one C-level getter of its fields, and which fields held unhashable values
+    (lists...) in the first instance seen; those are frozen, the rest kept. A later instance with an unhashable
+    value elsewhere fails to hash, and the caller then freezes it whole."""
+    found = _PLANS.get(cls)
+    if found is None:
+        names = [f.name for f in dataclasses.fields(cls)]
+        get = operator.attrgetter(*names)
+        getter: Callable[[Any], tuple[Any, ...]] = get if len(names) > 1 else (lambda obj: (get(obj),))
+        mutable = tuple(i for i, v in enumerate(getter(sample)) if not isinstance(v, _SCALARS))
+        found = _PLANS[cls] = (getter, mutable)
+    return found
+
+
+def _freeze(value: Any, *, fast: bool = True) -> Any:
+    """A hashable key with the same content (lists and dicts become tuples, dataclasses their field values)."""
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, list | tuple):
+        return tuple([_freeze(v, fast=fast) for v in value])
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v, fast=fast)) for k, v in value.items()))
+    cls = type(value)
+    if dataclasses.is_dataclass(cls):
+        getter, mutable = _plan(cls, value)
+        values = getter(value)
+        if fast:
+            if not mutable:
+                return (cls, values)
+            parts = list(values)
+            for i in mutable:
+                parts[i] = _freeze(parts[i])
+            return (cls, tuple(parts))
+        return (cls, tuple(_freeze(v, fast=False) for v in values))
+    hash(value)  # anything else must be hashable (and then is its own key)
+    return value
+
+
+@cache
+def _fragment_fn(lang: str, timezone: str) -> Callable[..., Markup]:
+    helpers = {"t": translator(lang), "dt": _dt_in(timezone), "money": money, "d": d, "lang": lang}
+
+    def fragment(name: str, /, **kw: Any) -> Markup:
+        key: tuple[object, ...] = (name, lang, timezone, *[(k, _freeze(v)) for k, v in kw.items()])
+        try:
+            html = _FRAGMENTS.get(key)
+        except TypeError:  # an unhashable value where the fast key did not expect one
+            key = (name, lang, timezone, *[(k, _freeze(v, fast=False)) for k, v in kw.items()])
+            html = _FRAGMENTS.get(key)
+        if html is None:
+            html = Markup(template(name, lang).render({**helpers, **kw}))
+            if len(_FRAGMENTS) >= FRAGMENTS_MAX:
+                _FRAGMENTS.clear()
+            _FRAGMENTS[key] = html
+        return html
+
+    return fragment
 
 
 def render(
@@ -50,27 +183,29 @@ def render(
     from arrears.web.deps import LANG_COOKIE, get_lang
 
     lang = get_lang(request)
-    tz = _tz(request)
-
-    def dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-        return "—" if value is None else value.astimezone(tz).strftime(fmt)
-
-    def d(value: date | None) -> str:
-        return "—" if value is None else value.isoformat()
-
+    tz = request.app.state.settings.timezone
     ctx: dict[str, Any] = {
-        "t": lambda key, **kw: t(key, lang, **kw),
+        "request": request,
+        "t": translator(lang),
         "lang": lang,
         "other_lang": "en" if lang != "en" else "zh-CN",
         "user": getattr(request.state, "user", None),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "money": money,
-        "dt": dt,
+        "dt": _dt_in(tz),
         "d": d,
+        "fragment": _fragment_fn(lang, tz),
     }
     ctx.update(context or {})
-    response = templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)
+    html = template(name, lang).render(ctx)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
     if request.query_params.get("lang") and request.cookies.get(LANG_COOKIE) != lang:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="lax",
-                            secure=bool(request.app.state.secure_cookies))
+        response.set_cookie(
+            LANG_COOKIE,
+            lang,
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="lax",
+            secure=bool(request.app.state.secure_cookies),
+        )
     return response

@@ -52,20 +52,37 @@ class Script:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "script_id": self.script_id, "lang": self.lang, "version": self.version, "scenario": self.scenario,
-            "audience": self.audience, "title": self.title, "body": self.body, "author": self.author,
+            "script_id": self.script_id,
+            "lang": self.lang,
+            "version": self.version,
+            "scenario": self.scenario,
+            "audience": self.audience,
+            "title": self.title,
+            "body": self.body,
+            "author": self.author,
             "created_at": self.created_at.isoformat(),
         }
 
 
 def _from_row(r: Mapping[Any, Any]) -> Script:
-    return Script(r["script_id"], r["lang"], r["version"], r["scenario"], r["audience"], r["title"], r["body"],
-                  r["author"], r["created_at"])
+    return Script(
+        r["script_id"],
+        r["lang"],
+        r["version"],
+        r["scenario"],
+        r["audience"],
+        r["title"],
+        r["body"],
+        r["author"],
+        r["created_at"],
+    )
 
 
 @lru_cache(maxsize=1)
 def builtin_scripts() -> tuple[dict[str, Any], ...]:
-    text = (resources.files("arrears.services.workspace") / "scripts_builtin.yaml").read_text(encoding="utf-8")
+    text = (resources.files("arrears.services.workspace") / "scripts_builtin.yaml").read_text(
+        encoding="utf-8"
+    )
     return tuple(yaml.safe_load(text)["scripts"])
 
 
@@ -74,30 +91,50 @@ def seed_scripts(engine: Engine, *, clock: Clock, actor: str = "system:seed") ->
     now = clock.now()
     added = 0
     with engine.begin() as conn:
-        have = {(r.script_id, r.lang) for r in conn.execute(select(scripts.c.script_id, scripts.c.lang).distinct())}
+        have = {
+            (r.script_id, r.lang)
+            for r in conn.execute(select(scripts.c.script_id, scripts.c.lang).distinct())
+        }
         for s in builtin_scripts():
             for lang in LANGS:
                 if (s["script_id"], lang) in have:
                     continue
-                conn.execute(insert(scripts).values(
-                    script_id=s["script_id"], lang=lang, version=1, scenario=s["scenario"], audience=s["audience"],
-                    title=s["title"][lang], body=s["body"][lang], author=actor, created_at=now,
-                ))
+                conn.execute(
+                    insert(scripts).values(
+                        script_id=s["script_id"],
+                        lang=lang,
+                        version=1,
+                        scenario=s["scenario"],
+                        audience=s["audience"],
+                        title=s["title"][lang],
+                        body=s["body"][lang],
+                        author=actor,
+                        created_at=now,
+                    )
+                )
                 added += 1
         if added:
-            audit.append(conn, at=now, actor=actor, action="workspace.scripts_seeded", subject="scripts",
-                         detail={"added": added})
+            audit.append(
+                conn,
+                at=now,
+                actor=actor,
+                action="workspace.scripts_seeded",
+                subject="scripts",
+                detail={"added": added},
+            )
     return added
 
 
 def _latest_query() -> Any:
     newest = (
         select(scripts.c.script_id, scripts.c.lang, func.max(scripts.c.version).label("version"))
-        .group_by(scripts.c.script_id, scripts.c.lang).subquery()
+        .group_by(scripts.c.script_id, scripts.c.lang)
+        .subquery()
     )
     return select(scripts).join(
         newest,
-        (newest.c.script_id == scripts.c.script_id) & (newest.c.lang == scripts.c.lang)
+        (newest.c.script_id == scripts.c.script_id)
+        & (newest.c.lang == scripts.c.lang)
         & (newest.c.version == scripts.c.version),
     )
 
@@ -108,7 +145,29 @@ def latest_scripts(conn: Connection, *, lang: str | None = None, scenario: str |
         q = q.where(scripts.c.lang == lang)
     if scenario is not None:
         q = q.where(scripts.c.scenario == scenario)
-    return [_from_row(r) for r in conn.execute(q.order_by(scripts.c.scenario, scripts.c.script_id)).mappings()]
+    return [
+        _from_row(r) for r in conn.execute(q.order_by(scripts.c.scenario, scripts.c.script_id)).mappings()
+    ]
+
+
+# The library in force, per process, keyed by database, language and the table's fingerprint (row count, highest version):
+# scripts are only ever added (a save writes a new version), so an unchanged fingerprint means an unchanged
+# library, and a save in any process changes it.
+_LIBRARY: dict[tuple[str, str | None, object], list[Script]] = {}
+_LIBRARY_MAX = 32
+
+
+def latest_scripts_cached(conn: Connection, *, lang: str | None, fingerprint: object) -> list[Script]:
+    """`latest_scripts(conn, lang=lang)`, reused while the library's `fingerprint` is unchanged (see
+    queries.read_account_workspace, which reads it with the account's other facts)."""
+    key = (str(conn.engine.url), lang, fingerprint)
+    found = _LIBRARY.get(key)
+    if found is None:
+        found = latest_scripts(conn, lang=lang)
+        if len(_LIBRARY) >= _LIBRARY_MAX:
+            _LIBRARY.clear()
+        _LIBRARY[key] = found
+    return list(found)
 
 
 def get_script(conn: Connection, script_id: str, lang: str, version: int | None = None) -> Script:
@@ -116,67 +175,129 @@ def get_script(conn: Connection, script_id: str, lang: str, version: int | None 
     q = q.where(scripts.c.version == version) if version is not None else q.order_by(scripts.c.version.desc())
     row = conn.execute(q.limit(1)).mappings().first()
     if row is None:
-        raise NotFound("no_script", f"没有话术 {script_id} ({lang})", f"no script {script_id} ({lang})", field="script_id")
+        raise NotFound(
+            "no_script",
+            f"没有话术 {script_id} ({lang})",
+            f"no script {script_id} ({lang})",
+            field="script_id",
+        )
     return _from_row(row)
 
 
 def script_history(conn: Connection, script_id: str, lang: str) -> list[Script]:
-    rows = conn.execute(select(scripts).where(scripts.c.script_id == script_id, scripts.c.lang == lang)
-                        .order_by(scripts.c.version.desc())).mappings()
+    rows = conn.execute(
+        select(scripts)
+        .where(scripts.c.script_id == script_id, scripts.c.lang == lang)
+        .order_by(scripts.c.version.desc())
+    ).mappings()
     return [_from_row(r) for r in rows]
 
 
-def guard_findings(checker: ContentChecker, text: str, audience: str, lang: str) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+def guard_findings(
+    checker: ContentChecker, text: str, audience: str, lang: str
+) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
     """The guard's categories and spans for `text` (empty when it passes)."""
     report = checker.check(text, audience=audience, lang=lang)
     if not report.violation:
         return (), []
     spans = [
         {"start": f.span.start, "end": f.span.end, "category": f.category.value, "evidence": f.span.evidence}
-        for f in report.findings if f.category is not None and not f.negated and f.span is not None
+        for f in report.findings
+        if f.category is not None and not f.negated and f.span is not None
     ]
     return tuple(c.value for c in report.categories), spans
 
 
 def save_script(
-    engine: Engine, *, clock: Clock, user: User, checker: ContentChecker, script_id: str, lang: str, body: str,
-    title: str | None = None, scenario: str | None = None, audience: str | None = None,
+    engine: Engine,
+    *,
+    clock: Clock,
+    user: User,
+    checker: ContentChecker,
+    script_id: str,
+    lang: str,
+    body: str,
+    title: str | None = None,
+    scenario: str | None = None,
+    audience: str | None = None,
 ) -> Script:
     """Save a new version (team leads only). A text the guard flags is refused with its categories and spans."""
     require_lead(user)
     if lang not in LANGS:
         raise WorkspaceError("invalid", "语言须为 zh 或 en", "lang must be zh or en", field="lang")
     if not _ID.match(script_id):
-        raise WorkspaceError("invalid", "话术编号只能用小写字母、数字和下划线", "script_id: lowercase letters, digits and _", field="script_id")
+        raise WorkspaceError(
+            "invalid",
+            "话术编号只能用小写字母、数字和下划线",
+            "script_id: lowercase letters, digits and _",
+            field="script_id",
+        )
     text = body.strip()
     if not text or len(text) > 2000:
-        raise WorkspaceError("invalid", "话术内容须为 1 到 2000 字", "the body must have 1 to 2000 characters", field="body")
+        raise WorkspaceError(
+            "invalid", "话术内容须为 1 到 2000 字", "the body must have 1 to 2000 characters", field="body"
+        )
     now = clock.now()
     with engine.connect() as conn:
-        prev = conn.execute(
-            select(scripts).where(scripts.c.script_id == script_id).order_by(scripts.c.version.desc()).limit(1)
-        ).mappings().first()
+        prev = (
+            conn.execute(
+                select(scripts)
+                .where(scripts.c.script_id == script_id)
+                .order_by(scripts.c.version.desc())
+                .limit(1)
+            )
+            .mappings()
+            .first()
+        )
     scen = scenario or (prev["scenario"] if prev else None)
     aud = audience or (prev["audience"] if prev else "debtor")
     if scen not in SCENARIOS:
-        raise WorkspaceError("invalid", "请选择话术场景", f"scenario must be one of {', '.join(SCENARIOS)}", field="scenario")
+        raise WorkspaceError(
+            "invalid", "请选择话术场景", f"scenario must be one of {', '.join(SCENARIOS)}", field="scenario"
+        )
     if aud not in AUDIENCES:
-        raise WorkspaceError("invalid", "对象须为 debtor 或 third_party", "audience must be debtor or third_party", field="audience")
+        raise WorkspaceError(
+            "invalid",
+            "对象须为 debtor 或 third_party",
+            "audience must be debtor or third_party",
+            field="audience",
+        )
     cats, spans = guard_findings(checker, text, aud, lang)
     if cats:
         with engine.begin() as conn:
-            record(conn, user, now, "workspace.script_refused", f"script:{script_id}", lang=lang, categories=list(cats))
+            record(
+                conn,
+                user,
+                now,
+                "workspace.script_refused",
+                f"script:{script_id}",
+                lang=lang,
+                categories=list(cats),
+            )
         raise Blocked(
-            "话术未通过文本审查:" + "、".join(cats), "the script failed the text guard: " + ", ".join(cats),
-            rules=cats, detail={"spans": spans},
+            "话术未通过文本审查:" + "、".join(cats),
+            "the script failed the text guard: " + ", ".join(cats),
+            rules=cats,
+            detail={"spans": spans},
         )
     with engine.begin() as conn:
-        current = conn.execute(select(func.max(scripts.c.version)).where(
-            scripts.c.script_id == script_id, scripts.c.lang == lang)).scalar()
+        current = conn.execute(
+            select(func.max(scripts.c.version)).where(
+                scripts.c.script_id == script_id, scripts.c.lang == lang
+            )
+        ).scalar()
         version = int(current or 0) + 1
-        row = {"script_id": script_id, "lang": lang, "version": version, "scenario": scen, "audience": aud,
-               "title": (title or (prev["title"] if prev else script_id)).strip()[:200], "body": text,
-               "author": user.username, "created_at": now}
+        row = {
+            "script_id": script_id,
+            "lang": lang,
+            "version": version,
+            "scenario": scen,
+            "audience": aud,
+            "title": (title or (prev["title"] if prev else script_id)).strip()[:200],
+            "body": text,
+            "author": user.username,
+            "created_at": now,
+        }
         conn.execute(insert(scripts).values(**row))
         record(conn, user, now, "workspace.script_saved", f"script:{script_id}", lang=lang, version=version)
         return _from_row(row)
@@ -184,21 +305,39 @@ def save_script(
 
 # The strategy's template names (plan_contacts.script) -> a scenario.
 TEMPLATE_SCENARIO = {
-    "reminder_pre_due": "reminder", "reminder_due_today": "reminder", "ptp_reminder": "reminder",
-    "ptp_due_check": "reminder", "overdue_notice_gentle": "first_contact", "goodwill_call": "goodwill_greeting",
-    "care_notice": "goodwill_greeting", "locate_only": "third_party_callback", "plan_offer": "cant_pay_now",
-    "final_plan_offer_letter": "cant_pay_now", "resolution_call": "cant_pay_now",
-    "final_resolution_call": "cant_pay_now", "broken_promise_followup": "broken_promise",
-    "hardship_check_in": "hardship", "guarantor_notice": "reminder",
+    "reminder_pre_due": "reminder",
+    "reminder_due_today": "reminder",
+    "ptp_reminder": "reminder",
+    "ptp_due_check": "reminder",
+    "overdue_notice_gentle": "first_contact",
+    "goodwill_call": "goodwill_greeting",
+    "care_notice": "goodwill_greeting",
+    "locate_only": "third_party_callback",
+    "plan_offer": "cant_pay_now",
+    "final_plan_offer_letter": "cant_pay_now",
+    "resolution_call": "cant_pay_now",
+    "final_resolution_call": "cant_pay_now",
+    "broken_promise_followup": "broken_promise",
+    "hardship_check_in": "hardship",
+    "guarantor_notice": "reminder",
 }
 OUTCOME_SCENARIO = {
-    "dispute": "dispute", "hardship": "hardship", "refused": "cant_pay_now", "third_party": "third_party_callback",
+    "dispute": "dispute",
+    "hardship": "hardship",
+    "refused": "cant_pay_now",
+    "third_party": "third_party_callback",
 }
 
 
 def suggest_scenario(
-    *, audience: str = "debtor", template: str | None = None, last_outcome: str | None = None,
-    promise_broken: bool = False, segment: str | None = None, bucket: str | None = None, ever_reached: bool = True,
+    *,
+    audience: str = "debtor",
+    template: str | None = None,
+    last_outcome: str | None = None,
+    promise_broken: bool = False,
+    segment: str | None = None,
+    bucket: str | None = None,
+    ever_reached: bool = True,
 ) -> str:
     """The scenario to open with. Safety first: a third party only ever gets the locate-only script."""
     if audience != "debtor":

@@ -7,10 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import Connection
 
 from arrears.services import accounts as accounts_service
 from arrears.services import personal
 from arrears.services import worklist as worklist_service
+from arrears.services.account_views import CustomerView
 from arrears.web.deps import AccountScope, ClockDep, CurrentUser, DbEngine, Lang, Timezone
 from arrears.web.errors import ApiError
 from arrears.web.panels import ACCOUNT_PANELS, WORKLIST_PANELS, PanelContext, collect
@@ -28,39 +30,79 @@ def home() -> RedirectResponse:
 
 @router.get("/worklist", summary="Worklist page / 工作清单页面")
 def worklist_page(
-    request: Request, engine: DbEngine, user: CurrentUser, scope: AccountScope, clock: ClockDep, tz: Timezone,
+    request: Request,
+    engine: DbEngine,
+    user: CurrentUser,
+    scope: AccountScope,
+    clock: ClockDep,
+    tz: Timezone,
     lang: Lang,
     plan_date: Annotated[date | None, Query(alias="date")] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     day = plan_date or accounts_service.local_date(clock, tz)
-    wl = worklist_service.worklist(engine, scope=scope, plan_date=day, page=page, size=100)
-    work = collect(WORKLIST_PANELS, PanelContext(engine, clock, user, scope, lang))
+
+    def panels(conn: Connection) -> dict[str, object]:
+        return collect(WORKLIST_PANELS, PanelContext(engine, clock, user, scope, lang, conn=conn))
+
+    wl, work = worklist_service.worklist_with(
+        engine, scope=scope, plan_date=day, page=page, size=100, also=panels
+    )
     return render(request, "worklist.html", {"wl": wl, "work": work})
 
 
 @router.get("/accounts/{borrower_id}", summary="Customer view page / 客户视图页面")
 def account_page(
-    request: Request, borrower_id: str, engine: DbEngine, user: CurrentUser, scope: AccountScope, clock: ClockDep,
-    tz: Timezone, lang: Lang,
+    request: Request,
+    borrower_id: str,
+    engine: DbEngine,
+    user: CurrentUser,
+    scope: AccountScope,
+    clock: ClockDep,
+    tz: Timezone,
+    lang: Lang,
 ) -> Response:
-    view = accounts_service.customer_view(engine, user=user, scope=scope, borrower_id=borrower_id, clock=clock,
-                                          timezone=tz)
-    work = collect(ACCOUNT_PANELS, PanelContext(engine, clock, user, scope, lang, borrower_id))
-    return render(request, "account.html", {"v": view, "account": view.profile, "work": work,
-                                            "reasons": personal.REASONS})
+    def panels(conn: Connection, view: CustomerView) -> dict[str, object]:
+        return collect(
+            ACCOUNT_PANELS, PanelContext(engine, clock, user, scope, lang, borrower_id, conn=conn, view=view)
+        )
+
+    # one connection and one transaction: the view, the panels, then the audit record
+    view, work = accounts_service.customer_view_with(
+        engine, user=user, scope=scope, borrower_id=borrower_id, clock=clock, timezone=tz, also=panels
+    )
+    return render(
+        request,
+        "account.html",
+        {"v": view, "account": view.profile, "work": work, "reasons": personal.REASONS},
+    )
 
 
-@router.post("/accounts/{borrower_id}/reveal", summary="Reveal a contact value (audited) / 查看完整号码（留痕）")
+@router.post(
+    "/accounts/{borrower_id}/reveal", summary="Reveal a contact value (audited) / 查看完整号码（留痕）"
+)
 def reveal_page(
-    request: Request, borrower_id: str, engine: DbEngine, user: CurrentUser, scope: AccountScope, clock: ClockDep,
+    request: Request,
+    borrower_id: str,
+    engine: DbEngine,
+    user: CurrentUser,
+    scope: AccountScope,
+    clock: ClockDep,
     contact_point_id: Annotated[str, Form(min_length=1, max_length=64)],
     reason: Annotated[RevealReason, Form()],
     note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     try:
-        shown = personal.reveal_contact_point(engine, user=user, scope=scope, clock=clock, borrower_id=borrower_id,
-                                              contact_point_id=contact_point_id, reason=reason, note=note)
+        shown = personal.reveal_contact_point(
+            engine,
+            user=user,
+            scope=scope,
+            clock=clock,
+            borrower_id=borrower_id,
+            contact_point_id=contact_point_id,
+            reason=reason,
+            note=note,
+        )
     except personal.RevealError as exc:
         if exc.code == "contact_not_found":
             raise ApiError(404, "contact_not_found") from exc

@@ -11,13 +11,15 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import Connection
 
+from arrears.services.account_views import CustomerView
 from arrears.services.auth import User
 from arrears.services.workspace import composer, outcomes, queries
 from arrears.services.workspace import outbox as outbox_service
-from arrears.services.workspace.common import WorkspaceError
+from arrears.services.workspace.common import WorkspaceError, can_read
 from arrears.services.workspace.outcomes import LABELS, OutcomeKind
-from arrears.services.workspace.scripts import SCENARIOS, latest_scripts
+from arrears.services.workspace.scripts import SCENARIOS, latest_scripts_cached
 from arrears.web.deps import ClockDep, Compliance, CurrentUser, DbEngine, Lang
 from arrears.web.panels import PanelContext, account_panel, worklist_panel
 from arrears.web.routes.work_shared import api_error, lang2, settings_of, transports_of
@@ -31,9 +33,16 @@ Opt = Annotated[str, Form(max_length=64)]
 
 
 def panel_context(engine: Any, user: User, lang: str, borrower_id: str, now: datetime) -> dict[str, object]:
-    ws = queries.account_workspace(engine, user=user, borrower_id=borrower_id)
     with engine.connect() as conn:
-        library = latest_scripts(conn, lang=lang2(lang))
+        can_read(conn, user, borrower_id)
+        return _panel(conn, user, lang, borrower_id, now, None)
+
+
+def _panel(
+    conn: Connection, user: User, lang: str, borrower_id: str, now: datetime, view: CustomerView | None
+) -> dict[str, object]:
+    ws, fingerprint = queries.read_account_workspace(conn, user=user, borrower_id=borrower_id, view=view)
+    library = latest_scripts_cached(conn, lang=lang2(lang), fingerprint=fingerprint)
     return {
         "ws": ws,
         "scripts": library,
@@ -48,18 +57,32 @@ def panel_context(engine: Any, user: User, lang: str, borrower_id: str, now: dat
 
 @account_panel
 def _workspace_panel(ctx: PanelContext) -> dict[str, object]:
-    return panel_context(ctx.engine, ctx.user, ctx.lang, ctx.borrower_id or "", ctx.clock.now())
+    if ctx.conn is None:
+        return panel_context(ctx.engine, ctx.user, ctx.lang, ctx.borrower_id or "", ctx.clock.now())
+    return _panel(ctx.conn, ctx.user, ctx.lang, ctx.borrower_id or "", ctx.clock.now(), ctx.view)
 
 
 @worklist_panel
 def _worklist_panel(ctx: PanelContext) -> dict[str, object]:
     now = ctx.clock.now()
-    return {"due_tasks": queries.due_tasks(ctx.engine, user=ctx.user, until=now + timedelta(hours=24)),
-            "approvals": queries.pending_approvals(ctx.engine, user=ctx.user)}
+    db = ctx.conn if ctx.conn is not None else ctx.engine
+    return {
+        "due_tasks": queries.due_tasks(db, user=ctx.user, until=now + timedelta(hours=24)),
+        "approvals": queries.pending_approvals(db, user=ctx.user),
+    }
 
 
-def panel(request: Request, engine: Any, user: User, lang: str, borrower_id: str, now: datetime,
-          *, message: str | None = None, error: str | None = None) -> Response:
+def panel(
+    request: Request,
+    engine: Any,
+    user: User,
+    lang: str,
+    borrower_id: str,
+    now: datetime,
+    *,
+    message: str | None = None,
+    error: str | None = None,
+) -> Response:
     """The refreshed panel for HTMX; a 303 back to the customer view otherwise (errors: the error page)."""
     if not request.headers.get("hx-request"):
         if error:
@@ -68,7 +91,9 @@ def panel(request: Request, engine: Any, user: User, lang: str, borrower_id: str
         return RedirectResponse(f"/accounts/{borrower_id}#work", status_code=303)
     work = panel_context(engine, user, lang, borrower_id, now)
     work.update({"message": message, "error": error})
-    return render(request, "work/_account_panel.html", {"work": work, "account": {"borrower_id": borrower_id}})
+    return render(
+        request, "work/_account_panel.html", {"work": work, "account": {"borrower_id": borrower_id}}
+    )
 
 
 def _minor(yuan: str) -> int | None:
@@ -77,7 +102,9 @@ def _minor(yuan: str) -> int | None:
     try:
         return int((Decimal(yuan.strip().replace(",", "")) * 100).to_integral_value())
     except InvalidOperation:
-        raise WorkspaceError("invalid", "金额格式不正确", "the amount is not a number", field="amount") from None
+        raise WorkspaceError(
+            "invalid", "金额格式不正确", "the amount is not a number", field="amount"
+        ) from None
 
 
 def _local(value: str, tz: str, field: str) -> datetime | None:
@@ -92,11 +119,22 @@ def _local(value: str, tz: str, field: str) -> datetime | None:
 
 @router.post("/accounts/{borrower_id}/work/outcome", summary="Log an outcome (form) / 记录联系结果")
 def outcome_form(
-    request: Request, borrower_id: str, engine: DbEngine, user: CurrentUser, clock: ClockDep, lang: Lang,
-    kind: Annotated[str, Form(max_length=32)], contact_point_id: Opt = "", party_id: Opt = "", loan_id: Opt = "",
-    channel: Annotated[str, Form(max_length=16)] = "call", amount: Annotated[str, Form(max_length=20)] = "",
-    due_date: Annotated[str, Form(max_length=10)] = "", callback_at: Annotated[str, Form(max_length=32)] = "",
-    stop_scope: Annotated[str, Form(max_length=16)] = "contact_point", written: Annotated[str, Form(max_length=5)] = "",
+    request: Request,
+    borrower_id: str,
+    engine: DbEngine,
+    user: CurrentUser,
+    clock: ClockDep,
+    lang: Lang,
+    kind: Annotated[str, Form(max_length=32)],
+    contact_point_id: Opt = "",
+    party_id: Opt = "",
+    loan_id: Opt = "",
+    channel: Annotated[str, Form(max_length=16)] = "call",
+    amount: Annotated[str, Form(max_length=20)] = "",
+    due_date: Annotated[str, Form(max_length=10)] = "",
+    callback_at: Annotated[str, Form(max_length=32)] = "",
+    stop_scope: Annotated[str, Form(max_length=16)] = "contact_point",
+    written: Annotated[str, Form(max_length=5)] = "",
     note: Text = "",
 ) -> Response:
     settings = settings_of(request)
@@ -106,11 +144,23 @@ def outcome_form(
         due = None
     try:
         r = outcomes.log_outcome(
-            engine, clock=clock, settings=settings, user=user, borrower_id=borrower_id, kind=kind,
-            party_id=party_id or None, contact_point_id=contact_point_id or None, channel=channel,
-            loan_id=loan_id or None, amount_minor=_minor(amount), due_date=due,
-            callback_at=_local(callback_at, settings.timezone, "callback_at"), stop_scope=stop_scope,
-            written=bool(written), note=note)
+            engine,
+            clock=clock,
+            settings=settings,
+            user=user,
+            borrower_id=borrower_id,
+            kind=kind,
+            party_id=party_id or None,
+            contact_point_id=contact_point_id or None,
+            channel=channel,
+            loan_id=loan_id or None,
+            amount_minor=_minor(amount),
+            due_date=due,
+            callback_at=_local(callback_at, settings.timezone, "callback_at"),
+            stop_scope=stop_scope,
+            written=bool(written),
+            note=note,
+        )
     except WorkspaceError as e:
         return panel(request, engine, user, lang, borrower_id, clock.now(), error=e.message(lang2(lang)))
     label = LABELS[r.kind][0 if lang != "en" else 1]
@@ -118,8 +168,15 @@ def outcome_form(
 
 
 @router.post("/accounts/{borrower_id}/work/notes", summary="Add a note (form) / 添加备注")
-def note_form(request: Request, borrower_id: str, engine: DbEngine, user: CurrentUser, clock: ClockDep, lang: Lang,
-              body: Text) -> Response:
+def note_form(
+    request: Request,
+    borrower_id: str,
+    engine: DbEngine,
+    user: CurrentUser,
+    clock: ClockDep,
+    lang: Lang,
+    body: Text,
+) -> Response:
     try:
         outcomes.add_note(engine, clock=clock, user=user, borrower_id=borrower_id, body=body)
     except WorkspaceError as e:
@@ -127,51 +184,100 @@ def note_form(request: Request, borrower_id: str, engine: DbEngine, user: Curren
     return panel(request, engine, user, lang, borrower_id, clock.now())
 
 
-@router.get("/accounts/{borrower_id}/work/compose/template", summary="Fill the composer from a script / 套用话术")
-def compose_template(request: Request, borrower_id: str, engine: DbEngine, user: CurrentUser, lang: Lang,
-                     script_id: Annotated[str, Query(max_length=64)] = "") -> Response:
+@router.get(
+    "/accounts/{borrower_id}/work/compose/template", summary="Fill the composer from a script / 套用话术"
+)
+def compose_template(
+    request: Request,
+    borrower_id: str,
+    engine: DbEngine,
+    user: CurrentUser,
+    lang: Lang,
+    script_id: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
     try:
         if script_id:
-            text = composer.render_script(engine, user=user, borrower_id=borrower_id, script_id=script_id,
-                                          lang=lang2(lang))
+            text = composer.render_script(
+                engine, user=user, borrower_id=borrower_id, script_id=script_id, lang=lang2(lang)
+            )
         else:  # "write my own": an empty box (after the same access check)
             composer.require_account(engine, user=user, borrower_id=borrower_id)
             text = ""
     except WorkspaceError as e:
         raise api_error(e, lang) from e
-    return render(request, "work/_compose_text.html", {"text": text, "script_id": script_id,
-                                                       "account": {"borrower_id": borrower_id}})
+    return render(
+        request,
+        "work/_compose_text.html",
+        {"text": text, "script_id": script_id, "account": {"borrower_id": borrower_id}},
+    )
 
 
-def _compose_args(request: Request, borrower_id: str, user: User, channel: str, contact_point_id: str, text: str,
-                  script_id: str) -> dict[str, Any]:
-    return {"settings": settings_of(request), "user": user, "borrower_id": borrower_id, "channel": channel,
-            "contact_point_id": contact_point_id, "text": text, "script_id": script_id or None}
+def _compose_args(
+    request: Request,
+    borrower_id: str,
+    user: User,
+    channel: str,
+    contact_point_id: str,
+    text: str,
+    script_id: str,
+) -> dict[str, Any]:
+    return {
+        "settings": settings_of(request),
+        "user": user,
+        "borrower_id": borrower_id,
+        "channel": channel,
+        "contact_point_id": contact_point_id,
+        "text": text,
+        "script_id": script_id or None,
+    }
 
 
 @router.post("/accounts/{borrower_id}/work/compose/check", summary="Live compliance feedback / 实时合规反馈")
-def compose_check(request: Request, borrower_id: str, engine: DbEngine, user: CurrentUser, clock: ClockDep,
-                  lang: Lang, service: Compliance, channel: Annotated[str, Form(max_length=16)],
-                  contact_point_id: Opt, text: Annotated[str, Form(max_length=2000)] = "", script_id: Opt = "") -> Response:
+def compose_check(
+    request: Request,
+    borrower_id: str,
+    engine: DbEngine,
+    user: CurrentUser,
+    clock: ClockDep,
+    lang: Lang,
+    service: Compliance,
+    channel: Annotated[str, Form(max_length=16)],
+    contact_point_id: Opt,
+    text: Annotated[str, Form(max_length=2000)] = "",
+    script_id: Opt = "",
+) -> Response:
     ctx: dict[str, Any] = {"account": {"borrower_id": borrower_id}}
     if not text.strip():
         composer.require_account(engine, user=user, borrower_id=borrower_id)
         ctx["empty"] = True
     else:
         try:
-            ctx["check"] = composer.check_message(engine, clock=clock, service=service,
-                                                  **_compose_args(request, borrower_id, user, channel, contact_point_id,
-                                                                  text, script_id))
+            ctx["check"] = composer.check_message(
+                engine,
+                clock=clock,
+                service=service,
+                **_compose_args(request, borrower_id, user, channel, contact_point_id, text, script_id),
+            )
         except WorkspaceError as e:
             ctx["error"] = e.message(lang2(lang))
     return render(request, "work/_compose_feedback.html", ctx)
 
 
 @router.post("/accounts/{borrower_id}/work/compose/send", summary="Send a message (form) / 发送消息")
-def compose_send(request: Request, borrower_id: str, engine: DbEngine, user: CurrentUser, clock: ClockDep,
-                 lang: Lang, service: Compliance, channel: Annotated[str, Form(max_length=16)],
-                 contact_point_id: Opt, text: Annotated[str, Form(max_length=2000)],
-                 subject: Annotated[str, Form(max_length=200)] = "", script_id: Opt = "") -> Response:
+def compose_send(
+    request: Request,
+    borrower_id: str,
+    engine: DbEngine,
+    user: CurrentUser,
+    clock: ClockDep,
+    lang: Lang,
+    service: Compliance,
+    channel: Annotated[str, Form(max_length=16)],
+    contact_point_id: Opt,
+    text: Annotated[str, Form(max_length=2000)],
+    subject: Annotated[str, Form(max_length=200)] = "",
+    script_id: Opt = "",
+) -> Response:
     ctx: dict[str, Any] = {"account": {"borrower_id": borrower_id}}
     args = _compose_args(request, borrower_id, user, channel, contact_point_id, text, script_id)
     try:
@@ -180,18 +286,30 @@ def compose_send(request: Request, borrower_id: str, engine: DbEngine, user: Cur
         detail = getattr(e, "detail", None)
         if isinstance(detail, dict) and "rules" in detail:
             ctx["check"] = composer.ComposeCheck(
-                allowed=False, verdict="block", rules=tuple(detail["rules"]), reasons_zh=tuple(detail["reasons"]["zh"]),
-                reasons_en=tuple(detail["reasons"]["en"]), categories=tuple(detail["categories"]),
-                spans=tuple(detail["spans"]), rewrite_zh=(detail.get("rewrite") or {}).get("zh"),
-                rewrite_en=(detail.get("rewrite") or {}).get("en"))
+                allowed=False,
+                verdict="block",
+                rules=tuple(detail["rules"]),
+                reasons_zh=tuple(detail["reasons"]["zh"]),
+                reasons_en=tuple(detail["reasons"]["en"]),
+                categories=tuple(detail["categories"]),
+                spans=tuple(detail["spans"]),
+                rewrite_zh=(detail.get("rewrite") or {}).get("zh"),
+                rewrite_en=(detail.get("rewrite") or {}).get("en"),
+            )
             ctx["refused"] = True
         else:
             ctx["error"] = e.message(lang2(lang))
         if not request.headers.get("hx-request"):
             raise api_error(e, lang) from e
         return render(request, "work/_compose_feedback.html", ctx)
-    outcome = outbox_service.dispatch_one(engine, clock=clock, settings=args["settings"],
-                                          transports=transports_of(request), message_id=q.message_id, service=service)
+    outcome = outbox_service.dispatch_one(
+        engine,
+        clock=clock,
+        settings=args["settings"],
+        transports=transports_of(request),
+        message_id=q.message_id,
+        service=service,
+    )
     if not request.headers.get("hx-request"):
         return RedirectResponse(f"/accounts/{borrower_id}#work", status_code=303)
     ctx.update({"check": q.check, "sent": outcome or "queued", "message_id": q.message_id})
