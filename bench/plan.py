@@ -15,7 +15,9 @@
 Each measured phase runs in a child process; peak RSS is the largest sum of RSS over that process tree,
 sampled every 20 ms with psutil. With `--repeat N` each phase runs N times in its process and the fastest
 counts. The plan's stages (ledger = delinquency and scores, segments, the statements, outputs and files) and
-its slowest statements are printed, from the plan's progress callbacks. Ends with one JSON line:
+its slowest statements are printed, from the plan's progress callbacks (each callback is also echoed on
+stderr with the seconds since the plan started, so a run stopped early shows how far it got). Ends with one
+JSON line:
 {"accounts": N, "plan_s": ..., "floor_s": ..., "ratio": ..., "peak_rss_mb": ...}
 """
 
@@ -141,7 +143,7 @@ def run_plan(directory: Path, as_of: date, threads: int | None, model_path: Path
         model_path=path,
         threads=threads,
         out_dir=out_dir,
-        progress=lambda label, done, total: marks.append((label, done, time.perf_counter())),
+        progress=lambda label, done, total: _mark(marks, started, label, done, total),
     )
     seconds = time.perf_counter() - started
     report = result.report
@@ -160,6 +162,13 @@ def run_plan(directory: Path, as_of: date, threads: int | None, model_path: Path
         "summary": summary,
         "stages": _stages(marks, started, started + seconds, as_of),
     }
+
+
+def _mark(marks: list[tuple[str, int, float]], started: float, label: str, done: int, total: int) -> None:
+    """Record a progress callback; say it on stderr too (how far a long run got, should it be stopped)."""
+    now = time.perf_counter()
+    marks.append((label, done, now))
+    print(f"  [{now - started:8.1f} s] {label} {done}/{total}", file=sys.stderr, flush=True)
 
 
 def _stages(marks: list[tuple[str, int, float]], start: float, end: float, as_of: date) -> dict[str, Any]:

@@ -41,7 +41,14 @@ def ledger(**changes: object) -> ScoringLedger:
         pay_amount=np.array([2200]),
         att_borrower=np.array([0, 0, 0, 0, 0, 0]),
         att_day=np.array(
-            [d("2026-03-09"), d("2026-03-05"), d("2026-02-20"), d("2026-03-10"), d("2026-03-01"), d("2026-03-11")]
+            [
+                d("2026-03-09"),
+                d("2026-03-05"),
+                d("2026-02-20"),
+                d("2026-03-10"),
+                d("2026-03-01"),
+                d("2026-03-11"),
+            ]
         ),
         att_channel=np.array(["call", "ai_voice", "call", "sms", "call", "call"]),
         att_outcome=np.array(
@@ -122,14 +129,20 @@ def test_payments_contacts_and_holds_from_the_cutoff_on_do_not_change_the_featur
     for loan in (0, 1):
         assert same(row(before, loan), row(after, loan))
     # ...while the same payment a day earlier is seen: the loan is then current.
-    earlier = ledger(pay_loan=np.array([0, 0]), pay_day=np.array([d("2026-01-31"), CUTOFF - 1]), pay_amount=np.array([2200, 2209]))
+    earlier = ledger(
+        pay_loan=np.array([0, 0]),
+        pay_day=np.array([d("2026-01-31"), CUTOFF - 1]),
+        pay_amount=np.array([2200, 2209]),
+    )
     f = row(compute_features(earlier, CUTOFF), 0)
     assert (f["dpd"], f["payments_30d"], f["days_since_last_payment"]) == (0, 1, 1)
 
 
 def test_a_dispute_hold_pauses_dpd_and_sets_the_flag() -> None:
     disputed = ledger(
-        hold_loan=np.array([0]), hold_kind=np.array(["dispute"]), hold_start=np.array([d("2026-03-05")]),
+        hold_loan=np.array([0]),
+        hold_kind=np.array(["dispute"]),
+        hold_start=np.array([d("2026-03-05")]),
         hold_end=np.array([NEVER]),
     )
     f = row(compute_features(disputed, CUTOFF), 0)
@@ -138,7 +151,11 @@ def test_a_dispute_hold_pauses_dpd_and_sets_the_flag() -> None:
 
 
 def test_label_is_a_payment_inside_the_window() -> None:
-    led = ledger(pay_loan=np.array([0, 1]), pay_day=np.array([d("2026-01-31"), CUTOFF + 14]), pay_amount=np.array([2200, 100]))
+    led = ledger(
+        pay_loan=np.array([0, 1]),
+        pay_day=np.array([d("2026-01-31"), CUTOFF + 14]),
+        pay_amount=np.array([2200, 100]),
+    )
     assert paid_in_window(led, CUTOFF, CUTOFF + 14).tolist() == [False, False]
     assert paid_in_window(led, CUTOFF, CUTOFF + 15).tolist() == [False, True]
     assert paid_in_window(led, d("2026-01-31"), CUTOFF).tolist() == [True, False]
@@ -147,3 +164,45 @@ def test_label_is_a_payment_inside_the_window() -> None:
 def test_columns_of_different_lengths_are_refused() -> None:
     with pytest.raises(ValueError, match="pay_loan"):
         ledger(pay_day=np.array([1, 2]))
+
+
+def test_a_status_passed_in_gives_the_same_features_as_computing_it() -> None:
+    from arrears.delinquency.buckets import load_bucket_scheme
+    from arrears.delinquency.columnar import assess_columnar_at
+
+    led = ledger()
+    day_before = date.fromordinal(CUTOFF - 1)
+    before, _ = assess_columnar_at(
+        led.columnar(), (day_before, date.fromordinal(CUTOFF)), scheme=load_bucket_scheme()
+    )
+    given = compute_features(led, CUTOFF, status=before)
+    computed = compute_features(led, CUTOFF)
+    for loan in (0, 1):
+        assert same(row(given, loan), row(computed, loan))
+
+
+def test_a_status_for_another_day_is_refused() -> None:
+    from arrears.delinquency.buckets import load_bucket_scheme
+    from arrears.delinquency.columnar import assess_columnar
+
+    led = ledger()
+    wrong = assess_columnar(led.columnar(), as_of=date.fromordinal(CUTOFF), scheme=load_bucket_scheme())
+    with pytest.raises(ValueError, match="the features need"):
+        compute_features(led, CUTOFF, status=wrong)
+
+
+def test_labels_columns_give_the_same_features_as_string_columns() -> None:
+    from arrears.scoring.ledger import Labels
+
+    def labels(values: np.ndarray) -> Labels:
+        names = tuple(sorted(set(values.tolist())))
+        return Labels(np.array([names.index(v) for v in values.tolist()], dtype=np.int32), names)
+
+    base = ledger()
+    coded = ledger(
+        att_channel=labels(base.att_channel),
+        att_outcome=labels(base.att_outcome),
+        hold_kind=labels(base.hold_kind),
+    )
+    for loan in (0, 1):
+        assert same(row(compute_features(base, CUTOFF), loan), row(compute_features(coded, CUTOFF), loan))

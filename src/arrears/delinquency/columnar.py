@@ -1,8 +1,10 @@
 """Column-wise delinquency for many loans at once (NumPy). The scalar engine (`status.assess`) is the oracle;
 a property test proves they agree on generated ledgers.
 
-The replay is vectorised across loans and looped over the k-th payment of each loan, so the cost is
-O(max payments per loan x instalments) array operations, not a Python loop per loan. Days are proleptic
+The replay is vectorised across loans and looped over the k-th payment of each loan (max payments per loan
+rounds, not a Python loop per loan). Each round touches only a window of each paying loan's instalments
+(`_Replay`), so the element work is about payments + instalments. `assess_columnar_at` gives the status at
+several days from one replay. Days are proleptic
 ordinals (`date.toordinal()`). Amounts are int64 minor units; the penalty is ROUND_HALF_UP of
 `rate x principal_days` computed in integers (`rate = num / den`), so principal-days x 2 x num must stay
 below 2**63 (about 9e14 principal-days for the default rate: ample).
@@ -25,6 +27,7 @@ from arrears.domain.hold import Hold
 from arrears.domain.loan import Instalment, Loan, Payment
 
 I64 = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
 NEVER = 10_000_000  # an ordinal beyond date.max: "open-ended" / "not paid off"
 
 
@@ -113,17 +116,26 @@ def columnar_from_domain(
 
 @dataclass(frozen=True, slots=True)
 class ColumnarStatus:
-    """Per loan (index = loan number): the same figures as `DelinquencyStatus`, minus the rate check."""
+    """Per loan (index = loan number): the same figures as `DelinquencyStatus`, minus the rate check.
+
+    Buckets are codes into `bucket_names` (`bucket_codes`); `bucket` spells them out (one string per loan)."""
 
     loan_ids: tuple[str, ...]
+    as_of: date
     dpd: I64
-    bucket: tuple[str, ...]
+    bucket_codes: I64
+    bucket_names: tuple[str, ...]
     overdue_principal_minor: I64
     overdue_interest_minor: I64
     overdue_fee_minor: I64
     penalty_minor: I64
     paused_days: I64
     unapplied_minor: I64
+
+    @property
+    def bucket(self) -> tuple[str, ...]:
+        names = self.bucket_names
+        return tuple(names[int(c)] for c in self.bucket_codes)
 
 
 def _rank_within(groups: I64) -> I64:
@@ -136,12 +148,15 @@ def _rank_within(groups: I64) -> I64:
     return np.arange(n, dtype=np.int64) - first
 
 
-def _pause_grid(ledger: ColumnarLedger) -> tuple[I64, I64]:
-    """Merged hold intervals as (n_loans, max_holds) start/end grids; empty slots are [0, 0)."""
+def _pause_grid(ledger: ColumnarLedger) -> tuple[I64, I64, Bools]:
+    """Merged hold intervals as (n_loans, max_holds) start/end grids (empty slots are [0, 0)), and which loans
+    have any hold at all."""
     loan, start, end = ledger.hold_loan, ledger.hold_start, ledger.hold_end
+    held = np.zeros(ledger.n_loans, dtype=bool)
     if len(loan) == 0:
         z = np.zeros((ledger.n_loans, 1), dtype=np.int64)
-        return z, z.copy()
+        return z, z.copy(), held
+    held[loan] = True
     # Sorted by (loan, start). Running max of end inside each loan (offset per loan keeps groups apart).
     offset = loan * (2 * NEVER)
     run_end = np.maximum.accumulate(end + offset) - offset
@@ -155,138 +170,256 @@ def _pause_grid(ledger: ColumnarLedger) -> tuple[I64, I64]:
     ge = np.zeros((ledger.n_loans, width), dtype=np.int64)
     gs[m_loan, rank] = m_start
     ge[m_loan, rank] = m_end
-    return gs, ge
+    return gs, ge, held
 
 
-def _paused(gs: I64, ge: I64, loan: I64, first: I64, last: I64) -> I64:
-    """Paused days in [first, last] (inclusive) for each row."""
-    lo = np.maximum(gs[loan], first[:, None])
-    hi = np.minimum(ge[loan] - 1, last[:, None])
-    return np.asarray(np.clip(hi - lo + 1, 0, None).sum(axis=1), dtype=np.int64)
+@dataclass(frozen=True, slots=True)
+class _Pauses:
+    """Merged holds per loan; `paused` / `counted` touch the grids only for rows of loans that have a hold."""
+
+    gs: I64
+    ge: I64
+    held: Bools
+
+    def paused(self, loan: I64, first: I64, last: I64) -> I64:
+        """Paused days in [first, last] (inclusive) for each row."""
+        out = np.zeros(len(loan), dtype=np.int64)
+        rows = np.flatnonzero(self.held[loan])
+        if len(rows):
+            ln = loan[rows]
+            lo = np.maximum(self.gs[ln], first[rows, None])
+            hi = np.minimum(self.ge[ln] - 1, last[rows, None])
+            out[rows] = np.clip(hi - lo + 1, 0, None).sum(axis=1)
+        return out
+
+    def counted(self, loan: I64, first: I64, last: I64) -> I64:
+        """Days in [first, last] that are not paused (0 for an empty span)."""
+        span = np.clip(last - first + 1, 0, None)
+        return np.where(span > 0, span - self.paused(loan, first, last), 0)
 
 
-def _counted(gs: I64, ge: I64, loan: I64, first: I64, last: I64) -> I64:
-    span = np.clip(last - first + 1, 0, None)
-    return np.where(span > 0, span - _paused(gs, ge, loan, first, last), 0)
+def _segments(starts: I64, lengths: I64) -> tuple[I64, I64]:
+    """Rows start[k] .. start[k] + lengths[k] - 1 for each k, concatenated, and per row its k."""
+    total = int(lengths.sum())
+    pos = np.repeat(np.arange(len(starts), dtype=np.int64), lengths)
+    rows = np.arange(total, dtype=np.int64) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return rows, pos
+
+
+DAY_BITS = 24  # instalment keys: loan << DAY_BITS | due day (ordinals stay below 2**24)
+
+
+class _Replay:
+    """The waterfall state of every instalment, advanced payment round by payment round.
+
+    Round r applies the r-th payment (of a phase) of every loan that has one. The waterfall fills instalments
+    strictly in order, and an instalment whose principal is paid accrues nothing more, so each loan has a
+    pointer: every instalment before it is settled for good (nothing owed, nothing accruing), none after it
+    has received anything. A payment therefore touches only a window of its loan's instalments: from the
+    pointer to the last one past due on its day, or further while its amount could still reach them (judged
+    without penalties, an upper bound). Loans without payments are never touched before the final status."""
+
+    def __init__(self, ledger: ColumnarLedger, config: EngineConfig) -> None:
+        n_loans, n_inst = ledger.n_loans, len(ledger.inst_loan)
+        self.ledger, self.config = ledger, config
+        self.n_loans, self.n_inst = n_loans, n_inst
+        self.num, self.den = config.penalty_daily_rate.as_integer_ratio()
+        self.pauses = _Pauses(*_pause_grid(ledger))
+        self.scheduled = {
+            Component.PRINCIPAL: ledger.inst_principal,
+            Component.INTEREST: ledger.inst_interest,
+            Component.FEE: ledger.inst_fee,
+        }
+        self.paid = {c: np.zeros(n_inst, dtype=np.int64) for c in Component}
+        self.pdays = np.zeros(n_inst, dtype=np.int64)
+        self.total = ledger.inst_principal + ledger.inst_interest + ledger.inst_fee
+        self.paid_off = np.where(self.total == 0, ledger.inst_due, NEVER).astype(np.int64)
+        self.starts = np.searchsorted(ledger.inst_loan, np.arange(n_loans)).astype(np.int64)
+        self.counts = np.diff(np.r_[self.starts, n_inst]).astype(np.int64)
+        self.ends = self.starts + self.counts
+        self.has_inst = self.counts > 0
+        self.pointer = self.starts.copy()
+        # Windows need a running total that never falls (no negative scheduled amounts); else whole loans.
+        self.ctot = np.cumsum(self.total) if bool(np.all(self.total >= 0)) else None
+        self.key = (ledger.inst_loan << DAY_BITS) | ledger.inst_due
+        # accrued_to per loan: penalty accrued for every day <= it; starts at the loan's first due date.
+        self.accrued_to = np.full(n_loans, NEVER, dtype=np.int64)
+        if n_inst:
+            self.accrued_to[self.has_inst] = ledger.inst_due[self.starts[self.has_inst]]
+        self.unapplied = np.zeros(n_loans, dtype=np.int64)
+
+    def penalty(self, pdays: I64) -> I64:
+        return np.asarray((2 * self.num * pdays + self.den) // (2 * self.den), dtype=np.int64)
+
+    def per_loan(self, values: I64) -> I64:
+        """Sum per loan of a per-instalment column."""
+        out = np.zeros(self.n_loans, dtype=np.int64)
+        if self.n_inst:
+            out[self.has_inst] = np.add.reduceat(values, self.starts[self.has_inst])
+        return out
+
+    def accrue(self, rows: I64, row_loan: I64, row_to: I64) -> None:
+        """Accrue penalty days on instalment `rows` through `row_to` (the caller moves `accrued_to` on)."""
+        if len(rows):
+            due = self.ledger.inst_due[rows]
+            first = np.maximum(self.accrued_to[row_loan] + 1, due + 1)
+            unpaid = self.ledger.inst_principal[rows] - self.paid[Component.PRINCIPAL][rows]
+            self.pdays[rows] += unpaid * self.pauses.counted(row_loan, first, row_to)
+
+    def window(self, loans: I64, day: I64, amount: I64) -> tuple[I64, I64]:
+        """Per loan: (first, end) instalment rows a payment of `amount` on `day` can touch."""
+        first, end = self.pointer[loans], self.ends[loans]
+        if self.ctot is None or self.n_inst == 0:
+            return first, end
+        # Past due on `day`: instalments before the first one due on or after it.
+        past_due = np.searchsorted(self.key, (loans << DAY_BITS) | day, side="left")
+        # Reached by the amount (penalties ignored, so at least as far as the waterfall gets).
+        at = np.minimum(first, self.n_inst - 1)  # a loan with nothing left (first == end) gets end below
+        paid_here = (
+            self.paid[Component.PRINCIPAL][at]
+            + self.paid[Component.INTEREST][at]
+            + self.paid[Component.FEE][at]
+        )
+        done_before = self.ctot[at] - self.total[at] + paid_here
+        reached = np.searchsorted(self.ctot, done_before + amount, side="left") + 1
+        return first, np.maximum(first, np.minimum(end, np.maximum(past_due, reached)))
+
+    def apply(self, loans: I64, day: I64, amount: I64) -> None:
+        """One payment for each of `loans` (distinct, ascending): accrue through its day, then the waterfall."""
+        first, end = self.window(loans, day, amount)
+        lengths = end - first
+        rows, pos = _segments(first, lengths)
+        row_loan, row_day = loans[pos], day[pos]
+        self.accrue(rows, row_loan, row_day)
+        self.accrued_to[loans] = np.maximum(self.accrued_to[loans], day)
+        taken = np.zeros(len(loans), dtype=np.int64)
+        if len(rows):
+            # Owed per (instalment, component) in waterfall order, flattened row-major = allocation order.
+            pen = self.penalty(self.pdays[rows])
+            owed = np.empty((len(rows), len(self.config.waterfall)), dtype=np.int64)
+            for j, c in enumerate(self.config.waterfall):
+                full = pen if c is Component.PENALTY else self.scheduled[c][rows]
+                owed[:, j] = full - self.paid[c][rows]
+            width = owed.shape[1]
+            flat = owed.reshape(-1)
+            before = np.cumsum(flat) - flat  # exclusive cumsum over the selected rows
+            has = lengths > 0
+            seg = (np.cumsum(lengths) - lengths)[has]  # each non-empty window's first position in `rows`
+            base = np.zeros(len(loans), dtype=np.int64)
+            base[has] = before[seg * width]
+            flat_pos = np.repeat(pos, width)
+            take = np.clip(amount[flat_pos] - (before - base[flat_pos]), 0, flat).reshape(-1, width)
+            for j, comp in enumerate(self.config.waterfall):
+                self.paid[comp][rows] += take[:, j]
+            taken[has] = np.add.reduceat(take.sum(axis=1), seg)
+            settled = (
+                (self.paid[Component.PRINCIPAL][rows] >= self.ledger.inst_principal[rows])
+                & (self.paid[Component.INTEREST][rows] >= self.ledger.inst_interest[rows])
+                & (self.paid[Component.FEE][rows] >= self.ledger.inst_fee[rows])
+            )
+            newly = (self.paid_off[rows] == NEVER) & settled
+            self.paid_off[rows[newly]] = row_day[newly]
+            # The pointer moves to the first instalment of the window still owing anything, else past it.
+            owing = np.where((owed - take).sum(axis=1) > 0, rows, NEVER)
+            nxt = end.copy()
+            nxt[has] = np.minimum(end[has], np.minimum.reduceat(owing, seg))
+            self.pointer[loans] = nxt
+        self.unapplied[loans] += amount - taken
+
+    def run(self, p_loan: I64, p_day: I64, p_amt: I64) -> None:
+        """Apply payments sorted by (loan, day), round by round."""
+        rank = _rank_within(p_loan)
+        order = np.argsort(rank, kind="stable")  # rounds in order; loans ascending within a round
+        bounds = np.searchsorted(rank[order], np.arange(int(rank.max()) + 2 if len(rank) else 0))
+        for r in range(len(bounds) - 1):
+            sel = order[bounds[r] : bounds[r + 1]]
+            self.apply(p_loan[sel], p_day[sel], p_amt[sel])
+
+    def status(self, today: int, scheme: BucketScheme) -> ColumnarStatus:
+        """The figures at the end of `today` (every payment through it applied, penalty accrued through it)."""
+        # Only instalments past due with principal unpaid accrue anything.
+        rows = np.flatnonzero(
+            (self.ledger.inst_due < today) & (self.ledger.inst_principal > self.paid[Component.PRINCIPAL])
+        )
+        self.accrue(rows, self.ledger.inst_loan[rows], np.full(len(rows), today, dtype=np.int64))
+        self.accrued_to = np.maximum(self.accrued_to, today)
+        led, n_loans, n_inst = self.ledger, self.n_loans, self.n_inst
+        due = led.inst_due
+        # DPD: oldest instalment still open at the end of today.
+        cand = np.where(self.paid_off > today, np.arange(n_inst), n_inst)
+        oldest = np.full(n_loans, n_inst, dtype=np.int64)
+        if n_inst:
+            oldest[self.has_inst] = np.minimum.reduceat(cand, self.starts[self.has_inst])
+        found = oldest < n_inst
+        odue = np.full(n_loans, today, dtype=np.int64)
+        odue[found] = due[oldest[found]]
+        late = found & (odue < today)
+        paused = np.zeros(n_loans, dtype=np.int64)
+        lr = np.flatnonzero(late)
+        paused[lr] = self.pauses.paused(lr, odue[lr] + 1, np.full(len(lr), today, dtype=np.int64))
+        dpd = np.where(late, today - odue - paused, 0)
+        overdue = due < today
+        paid = self.paid
+        return ColumnarStatus(
+            loan_ids=led.loan_ids,
+            as_of=date.fromordinal(today),
+            dpd=dpd,
+            bucket_codes=bucket_codes(scheme, dpd),
+            bucket_names=bucket_names(scheme),
+            overdue_principal_minor=self.per_loan(
+                np.where(overdue, led.inst_principal - paid[Component.PRINCIPAL], 0)
+            ),
+            overdue_interest_minor=self.per_loan(
+                np.where(overdue, led.inst_interest - paid[Component.INTEREST], 0)
+            ),
+            overdue_fee_minor=self.per_loan(np.where(overdue, led.inst_fee - paid[Component.FEE], 0)),
+            penalty_minor=self.per_loan(self.penalty(self.pdays) - paid[Component.PENALTY]),
+            paused_days=paused,
+            unapplied_minor=self.unapplied.copy(),
+        )
 
 
 def assess_columnar(
     ledger: ColumnarLedger, *, as_of: date, scheme: BucketScheme, config: EngineConfig = DEFAULT_CONFIG
 ) -> ColumnarStatus:
     """DPD, bucket and overdue amounts of every loan at the end of `as_of`, by the rules of `ledger.replay`."""
-    n_loans, n_inst = ledger.n_loans, len(ledger.inst_loan)
-    today = as_of.toordinal()
-    num, den = config.penalty_daily_rate.as_integer_ratio()
-    gs, ge = _pause_grid(ledger)
-    iloan, due = ledger.inst_loan, ledger.inst_due
-    scheduled = {
-        Component.PRINCIPAL: ledger.inst_principal,
-        Component.INTEREST: ledger.inst_interest,
-        Component.FEE: ledger.inst_fee,
-    }
-    paid = {c: np.zeros(n_inst, dtype=np.int64) for c in Component}
-    pdays = np.zeros(n_inst, dtype=np.int64)
-    total = ledger.inst_principal + ledger.inst_interest + ledger.inst_fee
-    paid_off = np.where(total == 0, due, NEVER).astype(np.int64)
-    # accrued_to per loan: penalty accrued for every day <= it; starts at the loan's first due date.
-    accrued_to = np.full(n_loans, NEVER, dtype=np.int64)
-    np.minimum.at(accrued_to, iloan, due)
-    unapplied = np.zeros(n_loans, dtype=np.int64)
-    loan_first_inst = np.searchsorted(iloan, np.arange(n_loans))
-
-    def penalty_accrued() -> I64:
-        return np.asarray((2 * num * pdays + den) // (2 * den), dtype=np.int64)
-
-    def accrue(to_day: I64, mask: npt.NDArray[np.bool_]) -> None:
-        """Accrue, for instalments of loans where `mask[loan]`, through `to_day[loan]`."""
-        nonlocal accrued_to
-        sel = np.flatnonzero(mask[iloan])
-        if len(sel) == 0:
-            return
-        ln = iloan[sel]
-        first = np.maximum(accrued_to[ln] + 1, due[sel] + 1)
-        unpaid = ledger.inst_principal[sel] - paid[Component.PRINCIPAL][sel]
-        pdays[sel] += unpaid * _counted(gs, ge, ln, first, to_day[ln])
-        accrued_to = np.where(mask, np.maximum(accrued_to, to_day), accrued_to)
-
-    keep = ledger.pay_day <= today
-    p_loan, p_day, p_amt = ledger.pay_loan[keep], ledger.pay_day[keep], ledger.pay_amount[keep]
-    p_rank = _rank_within(p_loan)
-    rounds = int(p_rank.max()) + 1 if len(p_rank) else 0
-    for r in range(rounds):
-        this = p_rank == r
-        mask = np.zeros(n_loans, dtype=bool)
-        mask[p_loan[this]] = True
-        day_of = np.zeros(n_loans, dtype=np.int64)
-        day_of[p_loan[this]] = p_day[this]
-        amount = np.zeros(n_loans, dtype=np.int64)
-        amount[p_loan[this]] = p_amt[this]
-        accrue(day_of, mask)
-        # Owed per (instalment, component) in waterfall order, flattened row-major = allocation order.
-        pen = penalty_accrued()
-        owed_cols = []
-        for c in config.waterfall:
-            full = pen if c is Component.PENALTY else scheduled[c]
-            owed_cols.append(np.where(mask[iloan], full - paid[c], 0))
-        owed = np.stack(owed_cols, axis=1) if n_inst else np.zeros((0, 4), dtype=np.int64)
-        flat = owed.reshape(-1)
-        csum = np.cumsum(flat)
-        before = csum - flat  # exclusive cumsum, global
-        loan_base = np.zeros(n_loans, dtype=np.int64)
-        has = loan_first_inst < n_inst
-        loan_base[has] = before[loan_first_inst[has] * 4]
-        flat_loan = np.repeat(iloan, 4)
-        take = np.clip(amount[flat_loan] - (before - loan_base[flat_loan]), 0, flat).reshape(-1, 4)
-        for j, c in enumerate(config.waterfall):
-            paid[c] += take[:, j]
-        taken = np.zeros(n_loans, dtype=np.int64)
-        np.add.at(taken, iloan, take.sum(axis=1))
-        unapplied += np.where(mask, amount - taken, 0)
-        settled = (
-            (paid[Component.PRINCIPAL] >= ledger.inst_principal)
-            & (paid[Component.INTEREST] >= ledger.inst_interest)
-            & (paid[Component.FEE] >= ledger.inst_fee)
-        )
-        newly = (paid_off == NEVER) & settled & mask[iloan]
-        paid_off = np.where(newly, day_of[iloan], paid_off)
-    accrue(np.full(n_loans, today, dtype=np.int64), np.ones(n_loans, dtype=bool))
-
-    # DPD: oldest instalment still open at the end of today.
-    open_ = paid_off > today
-    cand = np.where(open_, np.arange(n_inst), n_inst)
-    oldest = np.full(n_loans, n_inst, dtype=np.int64)
-    np.minimum.at(oldest, iloan, cand)
-    found = oldest < n_inst
-    odue = np.where(found, due[np.minimum(oldest, max(n_inst - 1, 0))] if n_inst else 0, today)
-    late = found & (odue < today)
-    loans = np.arange(n_loans, dtype=np.int64)
-    tday = np.full(n_loans, today, dtype=np.int64)
-    paused = np.where(late, _paused(gs, ge, loans, odue + 1, tday), 0)
-    dpd = np.where(late, today - odue - paused, 0)
-
-    overdue = due < today
-
-    def per_loan(values: I64) -> I64:
-        out = np.zeros(n_loans, dtype=np.int64)
-        np.add.at(out, iloan, values)
-        return out
-
-    return ColumnarStatus(
-        loan_ids=ledger.loan_ids,
-        dpd=dpd,
-        bucket=classify_many(scheme, dpd),
-        overdue_principal_minor=per_loan(np.where(overdue, ledger.inst_principal - paid[Component.PRINCIPAL], 0)),
-        overdue_interest_minor=per_loan(np.where(overdue, ledger.inst_interest - paid[Component.INTEREST], 0)),
-        overdue_fee_minor=per_loan(np.where(overdue, ledger.inst_fee - paid[Component.FEE], 0)),
-        penalty_minor=per_loan(penalty_accrued() - paid[Component.PENALTY]),
-        paused_days=paused,
-        unapplied_minor=unapplied,
-    )
+    return assess_columnar_at(ledger, (as_of,), scheme=scheme, config=config)[0]
 
 
-def classify_many(scheme: BucketScheme, dpd: I64) -> tuple[str, ...]:
-    """Vectorised `scheme.classify`: first matching bucket, else the default."""
-    names = [*(b.name for b in scheme.buckets), scheme.default]
+def assess_columnar_at(
+    ledger: ColumnarLedger,
+    days: Sequence[date],
+    *,
+    scheme: BucketScheme,
+    config: EngineConfig = DEFAULT_CONFIG,
+) -> tuple[ColumnarStatus, ...]:
+    """`assess_columnar` at the end of each of `days` (ascending) from ONE replay: payments up to the first day
+    are applied, the status taken, then the payments up to the next day, and so on. Penalty accrual is additive
+    over days, so each status equals `assess_columnar` on its own."""
+    ordinals = [d.toordinal() for d in days]
+    if ordinals != sorted(ordinals):
+        raise ValueError(f"days must be ascending: {[d.isoformat() for d in days]}")
+    replay = _Replay(ledger, config)
+    out: list[ColumnarStatus] = []
+    done = None  # payments on days <= done are applied
+    for today in ordinals:
+        phase = ledger.pay_day <= today
+        if done is not None:
+            phase &= ledger.pay_day > done
+        replay.run(ledger.pay_loan[phase], ledger.pay_day[phase], ledger.pay_amount[phase])
+        out.append(replay.status(today, scheme))
+        done = today
+    return tuple(out)
+
+
+def bucket_names(scheme: BucketScheme) -> tuple[str, ...]:
+    """The names `bucket_codes` index: the scheme's buckets in order, then its default."""
+    return (*(b.name for b in scheme.buckets), scheme.default)
+
+
+def bucket_codes(scheme: BucketScheme, dpd: I64) -> I64:
+    """Vectorised `scheme.classify` as codes into `bucket_names(scheme)`: first matching bucket, else the
+    default."""
     code = np.full(len(dpd), len(scheme.buckets), dtype=np.int64)
     for k in range(len(scheme.buckets) - 1, -1, -1):  # reverse, so the first match is written last
         b = scheme.buckets[k]
@@ -294,4 +427,10 @@ def classify_many(scheme: BucketScheme, dpd: I64) -> tuple[str, ...]:
         if b.max_dpd is not None:
             hit &= dpd <= b.max_dpd
         code[hit] = k
-    return tuple(names[int(c)] for c in code)
+    return code
+
+
+def classify_many(scheme: BucketScheme, dpd: I64) -> tuple[str, ...]:
+    """Vectorised `scheme.classify`: first matching bucket, else the default."""
+    names = bucket_names(scheme)
+    return tuple(names[int(c)] for c in bucket_codes(scheme, dpd))

@@ -56,7 +56,9 @@ class TrainingResult:
     holdout: HoldoutReport
 
 
-def train_time_split(ledger: ScoringLedger, as_of: int, *, horizon_days: int = HORIZON_DAYS) -> TrainingResult:
+def train_time_split(
+    ledger: ScoringLedger, as_of: int, *, horizon_days: int = HORIZON_DAYS
+) -> TrainingResult:
     """Train at A - 2h, evaluate at A - h, refit at A - h (see the module docstring)."""
     if horizon_days < 1:
         raise ValueError("horizon_days must be >= 1")

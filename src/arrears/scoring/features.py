@@ -14,8 +14,16 @@ import numpy as np
 import numpy.typing as npt
 
 from arrears.delinquency.buckets import BucketScheme, load_bucket_scheme
-from arrears.delinquency.columnar import assess_columnar
-from arrears.scoring.ledger import ANSWERED, CALL_CHANNELS, CARE_HOLDS, DEAD, MESSAGE_CHANNELS, ScoringLedger
+from arrears.delinquency.columnar import ColumnarStatus, assess_columnar
+from arrears.scoring.ledger import (
+    ANSWERED,
+    CALL_CHANNELS,
+    CARE_HOLDS,
+    DEAD,
+    MESSAGE_CHANNELS,
+    ScoringLedger,
+    is_in,
+)
 
 F64 = npt.NDArray[np.float64]
 
@@ -27,7 +35,9 @@ class Feature:
 
 
 FEATURES: tuple[Feature, ...] = (
-    Feature("dpd", "days past due at the end of the day before the cutoff (delinquency engine, holds paused)"),
+    Feature(
+        "dpd", "days past due at the end of the day before the cutoff (delinquency engine, holds paused)"
+    ),
     Feature("overdue_minor", "overdue principal + interest + fee + unpaid penalty, minor units"),
     Feature("balance_minor", "scheduled total minus everything paid, minor units (not below 0)"),
     Feature("principal_minor", "loan principal, minor units"),
@@ -76,9 +86,12 @@ class FeatureMatrix:
 
 
 def _per_loan(n: int, loan: npt.NDArray[np.int64], values: npt.ArrayLike) -> F64:
-    out = np.zeros(n, dtype=np.float64)
-    np.add.at(out, loan, np.asarray(values, dtype=np.float64))
-    return out
+    """Sum of `values` per loan (exact: the sums are integers far below 2**53)."""
+    if len(loan) == 0:
+        return np.zeros(n, dtype=np.float64)
+    return np.asarray(
+        np.bincount(loan, weights=np.asarray(values, dtype=np.float64), minlength=n), dtype=np.float64
+    )
 
 
 def _last_day(n: int, loan: npt.NDArray[np.int64], day: npt.NDArray[np.int64]) -> F64:
@@ -87,11 +100,16 @@ def _last_day(n: int, loan: npt.NDArray[np.int64], day: npt.NDArray[np.int64]) -
     return np.where(out < 0, np.nan, out.astype(np.float64))
 
 
-def _ledger_features(led: ScoringLedger, cutoff: int, scheme: BucketScheme) -> dict[str, F64]:
+def _ledger_features(
+    led: ScoringLedger, cutoff: int, scheme: BucketScheme, status: ColumnarStatus | None
+) -> dict[str, F64]:
     n = led.n_loans
-    status = assess_columnar(led.columnar(), as_of=date.fromordinal(cutoff - 1), scheme=scheme)
+    if status is None:
+        status = assess_columnar(led.columnar(), as_of=date.fromordinal(cutoff - 1), scheme=scheme)
     overdue = (
-        status.overdue_principal_minor + status.overdue_interest_minor + status.overdue_fee_minor
+        status.overdue_principal_minor
+        + status.overdue_interest_minor
+        + status.overdue_fee_minor
         + np.maximum(status.penalty_minor, 0)
     )
     total = led.inst_principal + led.inst_interest + led.inst_fee
@@ -138,10 +156,10 @@ def _contact_features(led: ScoringLedger, cutoff: int) -> dict[str, F64]:
     """Contacts are counted per borrower and given to each of the borrower's loans."""
     nb = int(led.loan_borrower.max()) + 1 if led.n_loans else 0
     b, day = led.att_borrower, led.att_day
-    call = np.isin(led.att_channel, CALL_CHANNELS) & ~led.att_inbound
-    message = np.isin(led.att_channel, MESSAGE_CHANNELS) & ~led.att_inbound
-    conv = led.att_outcome == "conversation"
-    answered = np.isin(led.att_outcome, ANSWERED)
+    call = is_in(led.att_channel, CALL_CHANNELS) & ~led.att_inbound
+    message = is_in(led.att_channel, MESSAGE_CHANNELS) & ~led.att_inbound
+    conv = is_in(led.att_outcome, ("conversation",))
+    answered = is_in(led.att_outcome, ANSWERED)
     in7, in30 = day >= cutoff - 7, day >= cutoff - 30
 
     def count(mask: npt.NDArray[np.bool_]) -> F64:
@@ -159,7 +177,7 @@ def _contact_features(led: ScoringLedger, cutoff: int) -> dict[str, F64]:
         "messages_30d": count(message & in30),
         "inbound_30d": count(led.att_inbound & in30),
         "third_party_30d": count(~led.att_to_borrower & ~led.att_inbound & in30),
-        "dead_number_30d": count(np.isin(led.att_outcome, DEAD) & in30),
+        "dead_number_30d": count(is_in(led.att_outcome, DEAD) & in30),
     }
 
 
@@ -173,24 +191,40 @@ def _hold_features(led: ScoringLedger, cutoff: int) -> dict[str, F64]:
     borrower_loans = np.bincount(led.loan_borrower)[led.loan_borrower] if n else np.zeros(0)
     return {
         "hold_active": flag(active),
-        "dispute_active": flag(active & (led.hold_kind == "dispute")),
-        "care_hold_active": flag(active & np.isin(led.hold_kind, CARE_HOLDS)),
+        "dispute_active": flag(active & is_in(led.hold_kind, ("dispute",))),
+        "care_hold_active": flag(active & is_in(led.hold_kind, CARE_HOLDS)),
         "private_lender": led.private_lender.astype(np.float64),
         "borrower_loans": np.asarray(borrower_loans, dtype=np.float64),
     }
 
 
 def compute_features(
-    ledger: ScoringLedger, cutoff: int, *, scheme: BucketScheme | None = None
+    ledger: ScoringLedger,
+    cutoff: int,
+    *,
+    scheme: BucketScheme | None = None,
+    status: ColumnarStatus | None = None,
 ) -> FeatureMatrix:
-    """Every loan's features as of the start of day `cutoff` (an ordinal), from data before it only."""
+    """Every loan's features as of the start of day `cutoff` (an ordinal), from data before it only.
+
+    `status`: the delinquency of `ledger` at the end of the day before the cutoff, when the caller has it
+    already (`assess_columnar_at` gives it from the same replay as another day's); computed here otherwise."""
+    if status is not None and (status.as_of.toordinal() != cutoff - 1 or len(status.dpd) != ledger.n_loans):
+        raise ValueError(
+            f"the status given is for {status.as_of} and {len(status.dpd)} loans; the features need "
+            f"{date.fromordinal(cutoff - 1)} and {ledger.n_loans} loans"
+        )
     led = ledger.before(cutoff)
     cols = {
-        **_ledger_features(led, cutoff, scheme or load_bucket_scheme()),
+        **_ledger_features(led, cutoff, scheme or load_bucket_scheme(), status),
         **_contact_features(led, cutoff),
         **_hold_features(led, cutoff),
     }
     if set(cols) != set(FEATURE_NAMES):  # pragma: no cover - a definition without a computation
         raise RuntimeError(f"features defined but not computed: {sorted(set(FEATURE_NAMES) ^ set(cols))}")
-    values = np.column_stack([cols[name] for name in FEATURE_NAMES]) if led.n_loans else np.zeros((0, len(FEATURES)))
+    values = (
+        np.column_stack([cols[name] for name in FEATURE_NAMES])
+        if led.n_loans
+        else np.zeros((0, len(FEATURES)))
+    )
     return FeatureMatrix(loan_ids=ledger.loan_ids, names=FEATURE_NAMES, values=values, cutoff=cutoff)

@@ -7,6 +7,7 @@ engine's payment day; contacts: the same zone). Amounts are int64 minor units. L
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +30,37 @@ def _i64(values: object) -> I64:
 
 
 @dataclass(frozen=True, slots=True)
+class Labels:
+    """A column of strings as integer codes into `names` (a dictionary-encoded column): as small as the codes,
+    and a membership test costs one lookup per row instead of string comparisons."""
+
+    codes: npt.NDArray[np.int32]
+    names: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, rows: Bools) -> Labels:
+        return Labels(self.codes[rows], self.names)
+
+    def isin(self, values: Iterable[str]) -> Bools:
+        wanted = set(values)
+        hit = np.asarray([n in wanted for n in self.names], dtype=bool)
+        return hit[self.codes] if len(hit) else np.zeros(len(self.codes), dtype=bool)
+
+
+Text = npt.NDArray[np.str_] | Labels
+"""A string column: a NumPy unicode array or `Labels`."""
+
+
+def is_in(column: Text, values: Iterable[str]) -> Bools:
+    """Per row: the value is one of `values`."""
+    if isinstance(column, Labels):
+        return column.isin(values)
+    return np.isin(column, list(values))
+
+
+@dataclass(frozen=True, slots=True)
 class ScoringLedger:
     """Columns of the tables the features read.
 
@@ -37,8 +69,8 @@ class ScoringLedger:
     - instalments sorted by (loan, due day, seq): `inst_loan`, `inst_due`, `inst_principal`, `inst_interest`,
       `inst_fee`;
     - payments sorted by (loan, day): `pay_loan`, `pay_day`, `pay_amount`;
-    - contact attempts (any order): `att_borrower`, `att_day`, `att_channel`, `att_outcome` (strings as
-      NumPy unicode arrays), `att_inbound`, `att_to_borrower` (the party is the borrower);
+    - contact attempts (any order): `att_borrower`, `att_day`, `att_channel`, `att_outcome` (strings: NumPy
+      unicode arrays or `Labels`), `att_inbound`, `att_to_borrower` (the party is the borrower);
     - holds resolved to loans (borrower-wide holds repeated per loan): `hold_loan`, `hold_kind`,
       `hold_start`, `hold_end` (exclusive; NEVER when open-ended).
     """
@@ -59,12 +91,12 @@ class ScoringLedger:
     pay_amount: I64
     att_borrower: I64 = field(default_factory=lambda: _i64([]))
     att_day: I64 = field(default_factory=lambda: _i64([]))
-    att_channel: npt.NDArray[np.str_] = field(default_factory=lambda: np.asarray([], dtype=str))
-    att_outcome: npt.NDArray[np.str_] = field(default_factory=lambda: np.asarray([], dtype=str))
+    att_channel: Text = field(default_factory=lambda: np.asarray([], dtype=str))
+    att_outcome: Text = field(default_factory=lambda: np.asarray([], dtype=str))
     att_inbound: Bools = field(default_factory=lambda: np.zeros(0, dtype=bool))
     att_to_borrower: Bools = field(default_factory=lambda: np.zeros(0, dtype=bool))
     hold_loan: I64 = field(default_factory=lambda: _i64([]))
-    hold_kind: npt.NDArray[np.str_] = field(default_factory=lambda: np.asarray([], dtype=str))
+    hold_kind: Text = field(default_factory=lambda: np.asarray([], dtype=str))
     hold_start: I64 = field(default_factory=lambda: _i64([]))
     hold_end: I64 = field(default_factory=lambda: _i64([]))
 
@@ -76,7 +108,14 @@ class ScoringLedger:
         groups = {
             "inst": ("inst_loan", "inst_due", "inst_principal", "inst_interest", "inst_fee"),
             "pay": ("pay_loan", "pay_day", "pay_amount"),
-            "att": ("att_borrower", "att_day", "att_channel", "att_outcome", "att_inbound", "att_to_borrower"),
+            "att": (
+                "att_borrower",
+                "att_day",
+                "att_channel",
+                "att_outcome",
+                "att_inbound",
+                "att_to_borrower",
+            ),
             "hold": ("hold_loan", "hold_kind", "hold_start", "hold_end"),
         }
         for cols in groups.values():
@@ -152,4 +191,4 @@ def paid_in_window(ledger: ScoringLedger, start: int, end: int) -> Bools:
     return out
 
 
-__all__ = ["NEVER", "ScoringLedger", "paid_in_window"]
+__all__ = ["NEVER", "Labels", "ScoringLedger", "Text", "is_in", "paid_in_window"]

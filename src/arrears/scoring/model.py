@@ -86,7 +86,9 @@ def fit(
     )
 
 
-def predict(model: PropensityModel, features: FeatureMatrix, *, threads: int = THREADS) -> npt.NDArray[np.float64]:
+def predict(
+    model: PropensityModel, features: FeatureMatrix, *, threads: int = THREADS
+) -> npt.NDArray[np.float64]:
     """Probability of a payment within the model's horizon, one per loan (0..1)."""
     if features.names != model.feature_names:
         raise ModelFileError(
@@ -124,7 +126,9 @@ def load(path: Path) -> PropensityModel:
     except Exception as exc:  # any unpickling failure means "not our file"
         raise ModelFileError(f"{path}: 无法读取模型 / cannot read the model: {exc}") from exc
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ModelFileError(f"{path}: 不是 Arrears 还款倾向模型 / not an Arrears propensity model ({FORMAT})")
+        raise ModelFileError(
+            f"{path}: 不是 Arrears 还款倾向模型 / not an Arrears propensity model ({FORMAT})"
+        )
     names = tuple(doc["feature_names"])
     if names != FEATURE_NAMES:
         missing = sorted(set(FEATURE_NAMES) - set(names))
