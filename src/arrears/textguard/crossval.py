@@ -3,12 +3,14 @@ without looking at dev.
 
 For each fold the collection model is refitted on the other folds (`fit_collection`, thresholds from its own
 inner out-of-fold pass) and the whole guard (shipped lexicon, COLD and domain models, the given policy) judges
-the held-out rows. Folds are either fixed by a hash of the row id (`kfold`) or by author (`author`: train on
-author A, judge author B, and the reverse), the harder check since the authors wrote independently. Rows by a
+the held-out rows. Folds are fixed by a hash of the row id (`kfold`), by author (`author`: train on author A,
+judge author B, and the reverse), or by author group over every row (`group`: leave one group out, where the
+train-only authors count too and author D's folder splits into its writers D, D2, F and G by id prefix, each
+language apart), the hardest check since every author wrote independently. Rows by a
 train-only author (C, see `scripts/split_corpus.py`) are in every training fold and never judged, so the
 figures are over the same A and B rows with and without them.
 
-    python -m arrears.textguard.crossval [--folds kfold|author] [--corpus data/collection-corpus/train.jsonl]
+    python -m arrears.textguard.crossval [--folds kfold|author|group] [--corpus data/collection-corpus/train.jsonl]
 """
 
 from __future__ import annotations
@@ -27,9 +29,24 @@ TRAIN_ONLY = "train-only"
 TRAIN_ONLY_AUTHORS = ("C", "D")
 
 
+def author_group(row: dict[str, object]) -> str:
+    """The writer of a row: its author, with author D's folder split into its four writers (by the id prefix:
+    `dx…` D2, `df…` F except D's own `dfal`, `dg…` G) and each language apart."""
+    author = str(row.get("author") or "A")
+    if author != "D":
+        return author
+    parts = str(row.get("id", "")).split("-")
+    prefix = parts[2] if len(parts) > 2 else ""
+    writer = "D2" if prefix.startswith("dx") else "G" if prefix.startswith("dg") else (
+        "F" if prefix.startswith("df") and prefix != "dfal" else "D")
+    return f"{writer}-{row.get('lang', '')}"
+
+
 def fold_ids(rows: Sequence[dict[str, object]], scheme: str, k: int = 5) -> list[str]:
-    if scheme not in ("kfold", "author"):
-        raise ValueError(f"unknown fold scheme {scheme!r} (kfold or author)")
+    if scheme not in ("kfold", "author", "group"):
+        raise ValueError(f"unknown fold scheme {scheme!r} (kfold, author or group)")
+    if scheme == "group":
+        return [author_group(r) for r in rows]
     out = []
     for i, r in enumerate(rows):
         author = str(r.get("author") or "A")
@@ -40,8 +57,11 @@ def fold_ids(rows: Sequence[dict[str, object]], scheme: str, k: int = 5) -> list
     return out
 
 
-def judged(rows: Sequence[dict[str, object]]) -> list[dict[str, object]]:
-    """The rows `cross_predict` judges (all but the train-only authors'), in input order."""
+def judged(rows: Sequence[dict[str, object]], scheme: str = "kfold") -> list[dict[str, object]]:
+    """The rows `cross_predict` judges (all but the train-only authors', or every row under `group`), in
+    input order."""
+    if scheme == "group":
+        return list(rows)
     return [r for r in rows if str(r.get("author") or "A") not in TRAIN_ONLY_AUTHORS]
 
 
@@ -73,7 +93,7 @@ def summary(prfs: Sequence[Prf]) -> dict[str, float]:
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=Path("data/collection-corpus/train.jsonl"))
-    ap.add_argument("--folds", default="kfold", choices=["kfold", "author"])
+    ap.add_argument("--folds", default="kfold", choices=["kfold", "author", "group"])
     ap.add_argument("--no-train-only", action="store_true", help="leave out the train-only authors' rows")
     ap.add_argument("--out", type=Path, help="write the out-of-fold predictions here (JSON Lines)")
     args = ap.parse_args(argv)
@@ -81,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.no_train_only:
         rows = judged(rows)
     preds = cross_predict(rows, args.folds)
-    prfs = metrics(judged(rows), preds)
+    prfs = metrics(judged(rows, args.folds), preds)
     for m in prfs:
         print(m.line(), file=sys.stderr)
     if args.out:

@@ -83,3 +83,17 @@ def test_cross_validation_trains_on_train_only_rows_but_never_judges_them() -> N
     kfold = fold_ids(rows, "kfold")
     assert kfold[2] == TRAIN_ONLY and all(f in {"0", "1", "2", "3", "4"} for f in kfold[:2])
     assert [r["id"] for r in judged(rows)] == ["x1", "x2"]
+
+
+def test_group_folds_judge_every_row_and_split_author_d_into_its_writers() -> None:
+    rows: list[dict[str, object]] = [
+        {"id": "zh-vio-0001", "author": "A", "lang": "zh"},
+        {"id": "c-en-cvio-0001", "author": "C", "lang": "en"},
+        {"id": "d-zh-dvio-0001", "author": "D", "lang": "zh"},
+        {"id": "d-zh-dfal-0001", "author": "D", "lang": "zh"},  # author D's own prefix, not author F's
+        {"id": "d-zh-dxvio-0001", "author": "D", "lang": "zh"},
+        {"id": "d-en-dffal-0001", "author": "D", "lang": "en"},
+        {"id": "d-en-dgneg-0001", "author": "D", "lang": "en"},
+    ]
+    assert fold_ids(rows, "group") == ["A", "C", "D-zh", "D-zh", "D2-zh", "F-en", "G-en"]
+    assert judged(rows, "group") == rows
