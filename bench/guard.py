@@ -69,7 +69,7 @@ def main() -> None:
         return len(msgs) / (time.perf_counter() - w0), len(msgs) / max(1e-9, time.process_time() - c0)
 
     flagged = sum(r.violation for r in guard.check_many(msgs))
-    base_runs = [rate(lambda b: guard.collection.proba(featurize(b))) for _ in range(args.repeat)]
+    base_runs = [rate(lambda b: guard.collection.proba(featurize(b, guard.collection.ngrams))) for _ in range(args.repeat)]
     full_runs = [rate(guard.check_many) for _ in range(args.repeat)]
     base = max(w for w, _ in base_runs)
     full = max(w for w, _ in full_runs)

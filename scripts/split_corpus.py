@@ -17,8 +17,9 @@ that copies a quoted example from the spec, then:
    group-dependent offset) goes to dev.  The result depends only on the ids and
    labels, never on file order or on a random seed.
 3. records by a train-only author (``TRAIN_ONLY_AUTHORS``: authors C and D,
-   texts added to widen training coverage) go to ``train.jsonl`` only, whatever
-   their topic; records by an evaluation-only author (``EVAL_ONLY_AUTHORS``:
+   texts added to widen training coverage) go to ``train.jsonl`` only, except those
+   on a held-out topic, which are dropped (train must never see those themes, or
+   ``heldout_topic.jsonl`` would stop measuring unseen themes); records by an evaluation-only author (``EVAL_ONLY_AUTHORS``:
    author E) go to ``heldout_author.jsonl`` only, and are deduplicated last.  They are set aside before step 2 and deduplicated after
    every other record, so adding them never moves, drops or renumbers a dev or
    held-out record: those files stay comparable with earlier figures.
@@ -162,7 +163,8 @@ def split(records: list[dict[str, object]]) -> dict[str, list[dict[str, object]]
             out["heldout_author"].append(record)
             continue
         if record.get("author") in TRAIN_ONLY_AUTHORS:
-            out["train"].append(record)
+            if record["topic"] not in HELDOUT_TOPICS:
+                out["train"].append(record)
             continue
         if record["topic"] in HELDOUT_TOPICS:
             out["heldout_topic"].append(record)

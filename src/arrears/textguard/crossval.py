@@ -27,18 +27,21 @@ from arrears.textguard.training import _fold, fit_collection, read_jsonl
 
 TRAIN_ONLY = "train-only"
 TRAIN_ONLY_AUTHORS = ("C", "D")
+# the writers in author D's folder, by id prefix (see the corpus README)
+_WRITERS = (("dx", "D2"), ("dg", "G"), ("df", "F"), ("dk", "H"), ("dz", "I"), ("dq", "K"), ("dw", "L"))
 
 
 def author_group(row: dict[str, object]) -> str:
-    """The writer of a row: its author, with author D's folder split into its four writers (by the id prefix:
-    `dx…` D2, `df…` F except D's own `dfal`, `dg…` G) and each language apart."""
+    """The writer of a row: its author, with author D's folder split into its writers (by the id prefix:
+    `dx…` D2, `df…` F except D's own `dfal`, `dg…` G, `dk…` H, `dz…` I, `dq…` K, `dw…` L) and each language apart."""
     author = str(row.get("author") or "A")
     if author != "D":
         return author
     parts = str(row.get("id", "")).split("-")
     prefix = parts[2] if len(parts) > 2 else ""
-    writer = "D2" if prefix.startswith("dx") else "G" if prefix.startswith("dg") else (
-        "F" if prefix.startswith("df") and prefix != "dfal" else "D")
+    writer = next((w for p, w in _WRITERS if prefix.startswith(p)), "D")
+    if writer == "F" and prefix == "dfal":  # author D's own false-representation prefix
+        writer = "D"
     return f"{writer}-{row.get('lang', '')}"
 
 

@@ -8,11 +8,13 @@ from arrears.textguard.features import NGRAMS, columns_of
 from arrears.textguard.normalise import Normalised
 
 
-def top_spans(norm: Normalised, weights: np.ndarray, k: int = 2) -> list[tuple[int, int]]:
+def top_spans(
+    norm: Normalised, weights: np.ndarray, k: int = 2, ngrams: tuple[int, int] = NGRAMS
+) -> list[tuple[int, int]]:
     """Up to `k` merged spans (original offsets) around the highest-weighted n-grams present in the text."""
     text = norm.compact.text
     grams: list[tuple[int, int]] = []
-    for n in range(NGRAMS[1], NGRAMS[0] - 1, -1):
+    for n in range(ngrams[1], ngrams[0] - 1, -1):
         grams.extend((i, i + n) for i in range(len(text) - n + 1))
     if not grams:
         return []

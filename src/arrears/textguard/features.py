@@ -1,6 +1,7 @@
 """Hashed character n-gram features, vectorised in numpy over a whole batch.
 
-Each text's characters are read as code points; every 1-, 2- and 3-gram is hashed (a fixed polynomial mix
+Each text's characters are read as code points; every n-gram in the model's range (1- to 3-grams by default,
+up to `MAX_N`) is hashed (a fixed polynomial mix
 followed by the splitmix64 finaliser, all in wrapping uint64 arithmetic, so every platform gives the same
 columns) into one of `N_FEATURES` columns. Presence is binary. No per-n-gram Python: a batch of 1,000
 100-character texts is a few numpy passes.
@@ -8,14 +9,16 @@ columns) into one of `N_FEATURES` columns. Presence is binary. No per-n-gram Pyt
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
 
 N_FEATURES = 2**20
-NGRAMS = (1, 3)
-_MULT = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
+NGRAMS = (1, 3)  # the default range (the COLD and domain models); a model records its own (`LinearModel.ngrams`)
+_MULT = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9),
+         np.uint64(0xD6E8FEB86659FD93), np.uint64(0xA0761D6478BD642F))
+MAX_N = len(_MULT)  # the longest n-gram the hash supports
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -34,8 +37,11 @@ def _hashes(cps: np.ndarray, idx: np.ndarray, n: int) -> np.ndarray:
     return _mix(h) & np.uint64(N_FEATURES - 1)
 
 
-def featurize(texts: Sequence[str]) -> sparse.csr_matrix:
-    """Binary n-gram presence matrix, shape (len(texts), N_FEATURES)."""
+def featurize(texts: Sequence[str], ngrams: tuple[int, int] = NGRAMS) -> sparse.csr_matrix:
+    """Binary presence matrix of the `ngrams` = (lo, hi) character n-grams, shape (len(texts), N_FEATURES)."""
+    lo, hi = ngrams
+    if not 1 <= lo <= hi <= MAX_N:
+        raise ValueError(f"n-gram range {ngrams} outside 1..{MAX_N}")
     n_rows = len(texts)
     lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n_rows)
     total = int(lens.sum())
@@ -48,7 +54,7 @@ def featurize(texts: Sequence[str]) -> sparse.csr_matrix:
     remaining = np.repeat(lens, lens) - pos  # characters left in the text from this position
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
-    for n in range(NGRAMS[0], NGRAMS[1] + 1):
+    for n in range(lo, hi + 1):
         idx = np.flatnonzero(remaining >= n)
         rows.append(row_of[idx])
         cols.append(_hashes(cps, idx, n).astype(np.int64))
@@ -58,6 +64,24 @@ def featurize(texts: Sequence[str]) -> sparse.csr_matrix:
     m.sum_duplicates()
     m.data[:] = 1.0
     return m
+
+
+def featurize_ranges(texts: Sequence[str], ranges: Iterable[tuple[int, int]]) -> dict[tuple[int, int], sparse.csr_matrix]:
+    """One matrix per (1, hi) range, each hashing only the n-grams the shorter ranges did not: (1, 4) is
+    (1, 3)'s matrix plus the 4-grams, equal to `featurize(texts, (1, 4))`."""
+    out: dict[tuple[int, int], sparse.csr_matrix] = {}
+    prev: tuple[int, int] | None = None
+    for r in sorted(set(ranges)):
+        if r[0] != 1:
+            raise ValueError(f"n-gram range {r} must start at 1")
+        if prev is None:
+            out[r] = featurize(texts, r)
+        else:
+            m = (out[prev] + featurize(texts, (prev[1] + 1, r[1]))).tocsr()
+            m.data[:] = 1.0
+            out[r] = m
+        prev = r
+    return out
 
 
 def column_of(gram: str) -> int:

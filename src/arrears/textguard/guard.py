@@ -25,7 +25,7 @@ import yaml
 
 from arrears.domain.content import Claim, ContentCategory, ContentFinding, ContentReport, Span
 from arrears.textguard.explain import top_spans
-from arrears.textguard.features import featurize
+from arrears.textguard.features import featurize, featurize_ranges
 from arrears.textguard.lexicon import load_lexicon
 from arrears.textguard.matcher import Matcher, RuleHit, unquoted_compact
 from arrears.textguard.model import LinearModel
@@ -165,10 +165,11 @@ class Guard:
     ) -> list[ContentReport]:
         auds = list(audiences) if audiences is not None else ["debtor"] * len(texts)
         prepared = [self._prepare(t, a or "debtor") for t, a in zip(texts, auds, strict=True)]
-        x = featurize([p.model_text for p in prepared])
-        pc = self.collection.proba(x)
-        pcold = self.cold.proba(x)[:, 0]
-        pdom = self.domain.proba(x)[:, 0]
+        xs = featurize_ranges([p.model_text for p in prepared], (self.collection.ngrams, self.cold.ngrams,
+                                                                 self.domain.ngrams))
+        pc = self.collection.proba(xs[self.collection.ngrams])
+        pcold = self.cold.proba(xs[self.cold.ngrams])[:, 0]
+        pdom = self.domain.proba(xs[self.domain.ngrams])[:, 0]
         return [
             self._decide(p, a or "debtor", pc[i], float(pcold[i]), float(pdom[i]), facts)
             for i, (p, a) in enumerate(zip(prepared, auds, strict=True))
@@ -301,10 +302,9 @@ class Guard:
         sentence = text[lo : min(his) + 1 if his else len(text)]
         if len(sentence) >= len(text) - 1:
             return False
-        x = featurize([compact_string(sentence)])
-        if not in_domain:
-            return float(self.cold.proba(x)[0, 0]) >= self.policy.cold_threshold
-        return float(self.collection.proba(x)[0, 0]) >= self.policy.veto
+        model = self.collection if in_domain else self.cold
+        p_model = float(model.proba(featurize([compact_string(sentence)], model.ngrams))[0, 0])
+        return p_model >= (self.policy.veto if in_domain else self.policy.cold_threshold)
 
     def _orig_span(self, p: _Prepared, s: int, e: int) -> Span:
         """(s, e) are offsets in the (collector) view's original text."""
@@ -317,7 +317,7 @@ class Guard:
         key = f"{m.name}:{cat.value}"
         if key not in self._weights:
             self._weights[key] = m.column(cat.value)
-        return top_spans(p.norm, self._weights[key])
+        return top_spans(p.norm, self._weights[key], ngrams=m.ngrams)
 
 
 def _mostly_chinese(compact: str) -> bool:

@@ -1,6 +1,7 @@
 """Linear models over hashed character n-grams, stored as plain arrays (npz + json), never as pickles.
 
-Features: binary presence of character 1..3-grams of the normalised compact text (`features.py`).
+Features: binary presence of the character n-grams (1..3 unless the model says otherwise: `ngrams`) of the
+normalised compact text (`features.py`).
 Each label has one weight vector (NB-weighted logistic regression, folded into a single vector) and a bias.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from arrears.textguard.features import N_FEATURES, NGRAMS
+from arrears.textguard.features import MAX_N, N_FEATURES, NGRAMS
 
 FEATURES_VERSION = "ngram-hash-v1"
 
@@ -29,6 +30,7 @@ class LinearModel:
     bias: np.ndarray
     thresholds: dict[str, float]
     meta: dict[str, Any]
+    ngrams: tuple[int, int] = NGRAMS  # the n-gram range of its features
 
     def decision(self, x: sparse.csr_matrix) -> np.ndarray:
         out: np.ndarray = np.asarray((x @ self.weights).toarray(), dtype=np.float64) + self.bias
@@ -62,7 +64,7 @@ class LinearModel:
             "labels": list(self.labels),
             "thresholds": self.thresholds,
             "n_features": N_FEATURES,
-            "ngrams": list(NGRAMS),
+            "ngrams": list(self.ngrams),
             "features": FEATURES_VERSION,
             "meta": self.meta,
         }
@@ -73,7 +75,8 @@ class LinearModel:
     @classmethod
     def load(cls, directory: Path, name: str) -> LinearModel:
         header = json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
-        if (header["n_features"] != N_FEATURES or tuple(header["ngrams"]) != NGRAMS
+        ngrams = tuple(header["ngrams"])
+        if (header["n_features"] != N_FEATURES or len(ngrams) != 2 or ngrams[0] != 1 or not 1 <= ngrams[1] <= MAX_N
                 or header.get("features") != FEATURES_VERSION):
             raise ValueError(f"{name}.json: model was built with other features; run `arrears guard train`")
         with np.load(directory / f"{name}.npz") as z:
@@ -82,4 +85,5 @@ class LinearModel:
                 (z["data"], z["indices"], z["indptr"]), shape=(N_FEATURES, len(labels)), dtype=np.float32
             )
             bias = z["bias"].astype(np.float64)
-        return cls(name, labels, w.tocsr(), bias, dict(header["thresholds"]), dict(header.get("meta", {})))
+        return cls(name, labels, w.tocsr(), bias, dict(header["thresholds"]), dict(header.get("meta", {})),
+                   (int(ngrams[0]), int(ngrams[1])))

@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from arrears.domain.content import ContentCategory
-from arrears.textguard.features import N_FEATURES
+from arrears.textguard.features import N_FEATURES, NGRAMS
 from arrears.textguard.features import featurize as _featurize
 from arrears.textguard.matcher import unquoted_compact
 from arrears.textguard.model import LinearModel
@@ -37,6 +37,10 @@ COLLECTION_C = 1.0
 COLLECTION_LR_C = 3.0  # the plain-LR half of the collection model (`fit_pair`)
 DOMAIN_C = 0.3
 CATEGORY_BETA = 1.0  # category thresholds: F-beta on out-of-fold p(category | violation)
+# The collection model reads character 1- to 4-grams (COLD and domain: 1 to 3). Chosen on leave-one-writer-out
+# cross-validation of the whole guard on train (docs/textguard.md, round 4): 1-4 beat 1-3 on recall and on
+# false positives alike.
+COLLECTION_NGRAMS = (1, 4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +85,8 @@ def model_text(text: str, audience: str | None) -> str:
     return unquoted_compact(normalise(text))
 
 
-def featurize(texts: Sequence[str]) -> sparse.csr_matrix:
-    return _featurize(texts)
+def featurize(texts: Sequence[str], ngrams: tuple[int, int] = NGRAMS) -> sparse.csr_matrix:
+    return _featurize(texts, ngrams)
 
 
 def fit_nblr(x: sparse.csr_matrix, y: np.ndarray, c: float, balanced: bool = False) -> tuple[np.ndarray, float]:
@@ -129,10 +133,10 @@ def fit_cold(x: sparse.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def _stack(name: str, labels: Sequence[str], cols: list[tuple[np.ndarray, float]], thresholds: dict[str, float],
-           meta: dict[str, object]) -> LinearModel:
+           meta: dict[str, object], ngrams: tuple[int, int] = NGRAMS) -> LinearModel:
     w = sparse.csr_matrix(np.column_stack([c[0] for c in cols]).astype(np.float32))
     w.eliminate_zeros()
-    return LinearModel(name, tuple(labels), w, np.array([c[1] for c in cols]), thresholds, dict(meta))
+    return LinearModel(name, tuple(labels), w, np.array([c[1] for c in cols]), thresholds, dict(meta), ngrams)
 
 
 def _sha(path: Path) -> str:
@@ -219,7 +223,7 @@ def fit_collection(rows: Sequence[dict[str, object]]) -> LinearModel:
     """The collection model from labelled rows (thresholds from 5-fold out-of-fold F1 on the same rows)."""
     texts = [model_text(str(r["text"]), str(r.get("audience") or "")) for r in rows]
     ids = [str(r.get("id", i)) for i, r in enumerate(rows)]
-    x = featurize(texts)
+    x = featurize(texts, COLLECTION_NGRAMS)
     y = _labels(rows)
     oof = oof_proba(x, y, ids)
     thresholds = {}
@@ -233,7 +237,7 @@ def fit_collection(rows: Sequence[dict[str, object]]) -> LinearModel:
     meta = {"rows": len(rows), "C": COLLECTION_C, "lr_C": COLLECTION_LR_C,
             "model": "average of NB-LR and plain LR logits", "thresholds_from": "5-fold out-of-fold F1 on train",
             "categories": "p(category | violation): category models are trained on the violating rows only"}
-    return _stack("collection", COLLECTION_LABELS, cols, thresholds, meta)
+    return _stack("collection", COLLECTION_LABELS, cols, thresholds, meta, COLLECTION_NGRAMS)
 
 
 def train_domain(train_csv: Path, train_jsonl: Path) -> LinearModel:

@@ -53,7 +53,8 @@ def test_adding_a_train_only_author_leaves_dev_and_heldout_unchanged(tmp_path: P
 
     assert after["dev"] == before["dev"]
     assert after["heldout_topic"] == before["heldout_topic"]
-    assert set(after["train"]) - set(before["train"]) == {r["id"] for r in extra} - {"c-dup"}
+    # the duplicate is dropped, and so is the text on a held-out topic: train never sees those themes
+    assert set(after["train"]) - set(before["train"]) == {r["id"] for r in extra} - {"c-dup", "c-img"}
 
 
 def test_an_evaluation_only_author_reaches_only_heldout_author_and_never_a_seen_text(tmp_path: Path) -> None:
@@ -94,6 +95,8 @@ def test_group_folds_judge_every_row_and_split_author_d_into_its_writers() -> No
         {"id": "d-zh-dxvio-0001", "author": "D", "lang": "zh"},
         {"id": "d-en-dffal-0001", "author": "D", "lang": "en"},
         {"id": "d-en-dgneg-0001", "author": "D", "lang": "en"},
+        {"id": "d-zh-dkfam-0001", "author": "D", "lang": "zh"},
+        {"id": "d-en-dzexp-0001", "author": "D", "lang": "en"},
     ]
-    assert fold_ids(rows, "group") == ["A", "C", "D-zh", "D-zh", "D2-zh", "F-en", "G-en"]
+    assert fold_ids(rows, "group") == ["A", "C", "D-zh", "D-zh", "D2-zh", "F-en", "G-en", "H-zh", "I-en"]
     assert judged(rows, "group") == rows

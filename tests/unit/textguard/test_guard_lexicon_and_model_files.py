@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from arrears.textguard.features import N_FEATURES, column_of, featurize
+from arrears.textguard.features import MAX_N, N_FEATURES, column_of, featurize, featurize_ranges
 from arrears.textguard.lexicon import LexiconError, initial_variants, load_lexicon
 from arrears.textguard.model import LinearModel
 
@@ -54,3 +54,18 @@ def test_model_round_trips_through_npz_and_json_byte_for_byte(tmp_path: Path) ->
     assert (tmp_path / "a" / "t.npz").read_bytes() == (tmp_path / "b" / "t.npz").read_bytes()
     p = loaded.proba(featurize(["骗"]))
     assert p[0, 1] == pytest.approx(1 / (1 + np.exp(1.0)))  # -3 + 2
+
+
+def test_a_model_keeps_its_ngram_range_and_wider_ranges_extend_narrower_ones(tmp_path: Path) -> None:
+    texts = ["不还就爆你通讯录", "we will call your boss", ""]
+    xs = featurize_ranges(texts, [(1, 4), (1, 3)])
+    for r in ((1, 3), (1, 4)):
+        assert (xs[r] != featurize(texts, r)).nnz == 0
+    assert column_of("爆你通讯") in set(xs[(1, 4)][0].indices) - set(xs[(1, 3)][0].indices)
+    w = sparse.csr_matrix(([2.0], ([column_of("爆你通讯")], [0])), shape=(N_FEATURES, 1), dtype=np.float32)
+    LinearModel("t4", ("violation",), w, np.array([-1.0]), {}, {}, (1, 4)).save(tmp_path)
+    loaded = LinearModel.load(tmp_path, "t4")
+    assert loaded.ngrams == (1, 4)
+    assert loaded.proba(xs[loaded.ngrams])[0, 0] == pytest.approx(1 / (1 + np.exp(-1.0)))
+    with pytest.raises(ValueError, match="n-gram range"):
+        featurize(texts, (1, MAX_N + 1))
