@@ -10,18 +10,34 @@ from datetime import timedelta
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy.pool import StaticPool
 from webkit import BASE, NOW, MovableClock, Portfolio, login
 
 from arrears.services import accounts
 from arrears.services.access import scope_for
-from arrears.services.auth import SESSION_HOURS, SessionCache, end_session, get_user, start_session
+from arrears.services.auth import SESSION_HOURS, SessionCache, User, end_session, get_user, start_session
 from arrears.storage import audit
+from arrears.storage.engine import make_engine, reading
 from arrears.storage.tables import audit_log
+from arrears.storage.tables_plan import plan_contacts
 from arrears.web import templating
 from arrears.web.i18n import t
 
 pytestmark = pytest.mark.db
+
+
+def _open_view(engine: Engine, user: User, borrower_id: str, clock: MovableClock) -> str:
+    """Open a customer view as `user` (audited); returns the account shown."""
+    view = accounts.customer_view(
+        engine,
+        user=user,
+        scope=scope_for(user),
+        borrower_id=borrower_id,
+        clock=clock,
+        timezone="Asia/Shanghai",
+    )
+    return view.profile.borrower_id
 
 
 def test_customer_views_opened_at_once_are_each_audited_and_the_chain_holds(
@@ -32,15 +48,7 @@ def test_customer_views_opened_at_once_are_each_audited_and_the_chain_holds(
     ids = list(portfolio.own) * 6
 
     def view(borrower_id: str) -> str:
-        v = accounts.customer_view(
-            engine,
-            user=user,
-            scope=scope_for(user),
-            borrower_id=borrower_id,
-            clock=clock,
-            timezone="Asia/Shanghai",
-        )
-        return v.profile.borrower_id
+        return _open_view(engine, user, borrower_id, clock)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert sorted(pool.map(view, ids)) == sorted(ids)
@@ -66,14 +74,7 @@ def test_a_view_the_user_may_not_see_is_refused_and_not_audited(
     with engine.connect() as conn:
         before = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
     with pytest.raises(accounts.NotVisible):
-        accounts.customer_view(
-            engine,
-            user=user,
-            scope=scope_for(user),
-            borrower_id=portfolio.other_team[0],
-            clock=clock,
-            timezone="Asia/Shanghai",
-        )
+        _open_view(engine, user, portfolio.other_team[0], clock)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(audit_log)).scalar_one() == before
 
@@ -128,3 +129,48 @@ def test_cached_worklist_rows_are_what_the_template_renders(client: TestClient) 
     english = client.get("/worklist?lang=en").text  # the language is part of a row's key
     assert t("worklist.promise_due", "en") in english and t("worklist.promise_due", "en") not in rendered
     assert t("worklist.promise_due", "zh-CN") in rendered
+
+
+def test_a_changed_worklist_row_is_shown_changed_although_the_page_was_cached(
+    client: TestClient, engine: Engine
+) -> None:
+    login(client, "agent1")
+    before = client.get("/worklist").text
+    assert client.get("/worklist").text == before  # served from the caches
+    with engine.begin() as conn:
+        conn.execute(
+            update(plan_contacts)
+            .where(plan_contacts.c.borrower_id == "B003")
+            .values(channel="sms", expected_recovery_minor=123_456)
+        )
+    after = client.get("/worklist").text
+    assert "¥1,234.56" in after and "¥1,234.56" not in before
+    row = after.split('data-borrower="B003"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>sms" in row
+
+
+def test_reads_and_session_lookups_keep_the_connection_s_prepared_statements(
+    engine: Engine, portfolio: Portfolio, clock: MovableClock
+) -> None:
+    """psycopg forgets every prepared statement of a connection on a ROLLBACK: the web app's reads run in
+    autocommit, so the server keeps the statements it has parsed and planned (the pages' main saving)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL only")
+    one = make_engine(
+        engine.url.render_as_string(hide_password=False),
+        poolclass=StaticPool,
+        connect_args={"prepare_threshold": 0},
+    )
+    try:
+        user = get_user(one, "agent1")  # prepared on its first run (threshold 0)
+        assert user is not None
+        secret, _ = start_session(engine, clock=clock, user=user)
+        assert SessionCache(ttl=0).resolve(one, clock=clock, secret=secret) is not None
+        assert _open_view(one, user, portfolio.own[0], clock) == portfolio.own[0]
+        with reading(one) as conn:
+            names = conn.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
+        assert any("user_sessions" in s for s in names)  # the session lookup's
+        assert any("FROM users" in s for s in names)  # get_user's, still there after the lookup
+        assert any("audit_log" in s for s in names)  # the customer view's and its audit's
+    finally:
+        one.dispose()

@@ -23,6 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, select, update
 
 from arrears.domain.clock import Clock
+from arrears.storage.engine import reading
 from arrears.storage.tables_auth import ROLES, api_tokens, login_attempts, user_sessions, users
 from arrears.storage.tables_plan import agents, teams
 
@@ -196,7 +197,7 @@ def _add_user(
 
 
 def get_user(engine: Engine, username: str) -> User | None:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(select(*_USER_COLS).where(users.c.username == username)).first()
     return _user(row) if row is not None else None
 
@@ -371,7 +372,7 @@ def _lookup_session(engine: Engine, *, clock: Clock, secret: str) -> tuple[Sessi
     """The live session and when it expires (one indexed query)."""
     if not secret or len(secret) > 200:
         return None
-    with engine.connect() as conn:
+    with reading(engine) as conn:  # every few seconds per session: no ROLLBACK (see storage.engine.reading)
         row = conn.execute(_SESSION_QUERY, {"digest": _digest(secret), "now": clock.now()}).first()
     if row is None:
         return None
@@ -468,7 +469,7 @@ def issue_token(engine: Engine, *, clock: Clock, user: User) -> tuple[str, int]:
 def resolve_token(engine: Engine, *, clock: Clock, token: str) -> User | None:
     if not token or len(token) > 200:
         return None
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(
             select(*_USER_COLS)
             .select_from(api_tokens.join(users, users.c.user_id == api_tokens.c.user_id))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -57,6 +57,8 @@ class Worklist:
     total: int
     page: int
     size: int
+    # What the items were built from (see `_ITEMS`): equal keys, equal items. None when built otherwise.
+    key: tuple[object, ...] | None = field(default=None, compare=False, repr=False)
 
 
 def is_callback(step: str) -> bool:
@@ -215,7 +217,26 @@ def read_worklist(
         if run_id is not None and page > 1:
             total = int(conn.execute(count_q, params).scalar_one())
     first = (page - 1) * size + 1
-    items = [
+    key = (first, *rows)  # rows are hashable tuples; the items are a pure function of them and `first`
+    items = _ITEMS.get(key)
+    if items is None:
+        items = _items(rows, first)
+        if len(_ITEMS) >= ITEMS_MAX:
+            _ITEMS.clear()
+        _ITEMS[key] = items
+    return Worklist(plan_date, run_id, list(items), total, page, size, key)
+
+
+# Pages of work items built from the rows read, per process: agents reload the same page all day, and the rows
+# (everything an item is made of, read fresh on every request) are the key, so an unchanged page costs a
+# dictionary lookup instead of a hundred objects, masks and parsed rule lists. `Worklist.key` also lets the
+# page's rendered rows be cached on it (templating.fragment's `_key`).
+_ITEMS: dict[tuple[object, ...], tuple[WorkItem, ...]] = {}
+ITEMS_MAX = 1_000  # pages kept per process (an agent has one or two; cleared when full)
+
+
+def _items(rows: Any, first: int) -> tuple[WorkItem, ...]:
+    return tuple(
         WorkItem(
             first + i,
             borrower_id,
@@ -265,8 +286,7 @@ def read_worklist(
             cp_value,
             _total,
         ) in enumerate(rows)
-    ]
-    return Worklist(plan_date, run_id, items, total, page, size)
+    )
 
 
 @lru_cache(maxsize=256)

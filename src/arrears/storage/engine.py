@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
@@ -36,3 +38,14 @@ def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads only, in autocommit: each statement sees the latest commit (as in READ COMMITTED)
+    without the BEGIN and ROLLBACK round trips. On PostgreSQL it also keeps the pooled connection's prepared
+    statements: psycopg forgets all of them (DEALLOCATE ALL) on every ROLLBACK, so one read transaction closed
+    the usual way makes the next requests on that connection parse and plan every statement again."""
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        yield conn

@@ -86,10 +86,22 @@ POOL_SIZE = 10
 POOL_OVERFLOW = 20
 
 
+# psycopg prepares a statement on a connection once it has run there this many times (its default is 5); the
+# pages run the same few statements all day, so prepare at the second run: the server then parses and plans
+# them once per connection, not on every request. (What keeps them prepared: reads run in autocommit, since
+# psycopg forgets every prepared statement on a ROLLBACK; see storage.engine.reading.)
+PREPARE_THRESHOLD = 1
+
+
 def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return make_engine(url)
-    return make_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    return make_engine(
+        url,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
+        connect_args={"prepare_threshold": PREPARE_THRESHOLD},
+    )
 
 
 def create_app(

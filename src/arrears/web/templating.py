@@ -155,8 +155,14 @@ def _freeze(value: Any, *, fast: bool = True) -> Any:
 def _fragment_fn(lang: str, timezone: str) -> Callable[..., Markup]:
     helpers = {"t": translator(lang), "dt": _dt_in(timezone), "money": money, "d": d, "lang": lang}
 
-    def fragment(name: str, /, **kw: Any) -> Markup:
-        key: tuple[object, ...] = (name, lang, timezone, *[(k, _freeze(v)) for k, v in kw.items()])
+    def fragment(name: str, /, _key: tuple[object, ...] | None = None, **kw: Any) -> Markup:
+        """`_key`: what the caller vouches the arguments are made from, used in place of the arguments that are
+        not plain scalars (a worklist page's `key`: the rows its items were built from)."""
+        key: tuple[object, ...]
+        if _key is not None:
+            key = (name, lang, timezone, _key, *[(k, v) for k, v in kw.items() if isinstance(v, _SCALARS)])
+        else:
+            key = (name, lang, timezone, *[(k, _freeze(v)) for k, v in kw.items()])
         try:
             html = _FRAGMENTS.get(key)
         except TypeError:  # an unhashable value where the fast key did not expect one
