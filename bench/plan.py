@@ -1,7 +1,7 @@
 """Benchmark the daily planner against a bare-engine floor, on the same Parquet files.
 
     python bench/plan.py --accounts 1000000 [--dir DIR] [--threads 2] [--seed 1] [--as-of 2026-03-10]
-                         [--model PATH] [--floor-only] [--repeat 1] [--workers 2]
+                         [--model PATH] [--floor-only] [--repeat 1] [--workers 2] [--memory-budget GIB]
 
 1. **Portfolio.** `arrears synth` (the Python API, Parquet) writes N accounts with about 6 x N rows of contact
    history (`contact_rate` 1.4) into DIR, or reuses DIR when its manifest says it holds that portfolio.
@@ -129,23 +129,30 @@ def run_floor(directory: Path, as_of: date, threads: int | None) -> dict[str, An
 SAMPLE_BORROWERS = 50_000
 
 
-def run_plan(directory: Path, as_of: date, threads: int | None, model_path: Path | None) -> dict[str, Any]:
+def run_plan(
+    directory: Path, as_of: date, threads: int | None, model_path: Path | None, budget_gib: float | None = None
+) -> dict[str, Any]:
     """The full plan from Parquet (`services.planning.plan_parquet`): all rules, the strategy, the scores."""
-    from arrears.services.planning import plan_parquet
+    from arrears.services.planning import MEMORY_BUDGET, plan_parquet
+
+    budget = int(budget_gib * 2**30) if budget_gib else MEMORY_BUDGET
 
     note, path, train_s = _model(directory, as_of, model_path)
     out_dir = directory / "_bench" / "plan"
-    marks: list[tuple[str, int, float]] = []
+    marks: list[tuple[str, int, float, int]] = []
     started = time.perf_counter()
+    cpu_started = time.process_time()
     result = plan_parquet(
         directory,
         as_of,
         model_path=path,
         threads=threads,
         out_dir=out_dir,
+        memory_budget=budget,
         progress=lambda label, done, total: _mark(marks, started, label, done, total),
     )
     seconds = time.perf_counter() - started
+    cpu_s = time.process_time() - cpu_started  # every thread of this process (DuckDB's, NumPy's, the scorer's)
     report = result.report
     summary = {
         "accounts": report.accounts,
@@ -157,43 +164,59 @@ def run_plan(directory: Path, as_of: date, threads: int | None, model_path: Path
     }
     return {
         "seconds": seconds,
+        "cpu_s": cpu_s,
         "model": note,
         "train_s": train_s,
+        "memory_budget_gib": round(budget / 2**30, 2),
         "summary": summary,
         "stages": _stages(marks, started, started + seconds, as_of),
     }
 
 
-def _mark(marks: list[tuple[str, int, float]], started: float, label: str, done: int, total: int) -> None:
-    """Record a progress callback; say it on stderr too (how far a long run got, should it be stopped)."""
+def _mark(marks: list[tuple[str, int, float, int]], started: float, label: str, done: int, total: int) -> None:
+    """Record a progress callback and this process's RSS then; say it on stderr too (how far a long run got,
+    should it be stopped)."""
     now = time.perf_counter()
-    marks.append((label, done, now))
-    print(f"  [{now - started:8.1f} s] {label} {done}/{total}", file=sys.stderr, flush=True)
+    rss = psutil.Process().memory_info().rss
+    marks.append((label, done, now, rss))
+    print(f"  [{now - started:8.1f} s] {label} {done}/{total} rss {rss / 2**20:,.0f} MB", file=sys.stderr, flush=True)
 
 
-def _stages(marks: list[tuple[str, int, float]], start: float, end: float, as_of: date) -> dict[str, Any]:
+def _stages(marks: list[tuple[str, int, float, int]], start: float, end: float, as_of: date) -> dict[str, Any]:
     """Seconds per stage, from the plan's progress callbacks: ledger (input preparation, delinquency and
-    scores), segments, plan (creating the statements), outputs_and_files (the rest); and the slowest statements."""
-    from arrears.planner.pipeline import key_statements, plan_statements
+    scores), segments, plan (the per-borrower statements, every borrower range), ranges (appending each
+    range's results), cross (routing, capacity, outputs), outputs_and_files (the rest); the slowest statements
+    (summed over the ranges); the largest RSS seen at a callback of each stage, and how many ranges ran."""
+    from arrears.planner.pipeline import key_statements, plan_statements, split_statements
     from arrears.services.planning import make_spec
 
     spec = make_spec(as_of, "cn_floor", "cn_default")
+    per, cross = split_statements([s for s in plan_statements(spec) if s.name != "account_base"])
     names = {
         "segments": [s.name for s in key_statements(spec)],
-        "plan": [s.name for s in plan_statements(spec) if s.name != "account_base"],
+        "plan": [s.name for s in per],
+        "cross": [s.name for s in cross],
     }
     per_stage: dict[str, float] = {}
-    per_statement: list[tuple[float, str]] = []
+    rss_mb: dict[str, int] = {}
+    per_statement: dict[str, float] = {}
+    ranges = 0
     last = start
-    for label, done, t in marks:
+    for label, done, t, rss in marks:
         per_stage[label] = per_stage.get(label, 0.0) + (t - last)
+        rss_mb[label] = max(rss_mb.get(label, 0), round(rss / 2**20))
         if label in names and 0 < done <= len(names[label]):
-            per_statement.append((t - last, names[label][done - 1]))
+            name = names[label][done - 1]
+            per_statement[name] = per_statement.get(name, 0.0) + (t - last)
+        if label == "ranges":
+            ranges = done
         last = t
     per_stage["outputs_and_files"] = end - last
-    slowest = sorted(per_statement, reverse=True)[:8]
+    slowest = sorted(((sec, name) for name, sec in per_statement.items()), reverse=True)[:8]
     return {
         "seconds": {k: round(v, 2) for k, v in per_stage.items()},
+        "rss_mb_at_callbacks": rss_mb,
+        "ranges": ranges,
         "slowest_statements": {name: round(sec, 2) for sec, name in slowest},
     }
 
@@ -269,6 +292,8 @@ def measure(phase: str, args: argparse.Namespace) -> Measured:
         cmd += ["--threads", str(args.threads)]
     if args.model:
         cmd += ["--model", str(args.model)]
+    if args.memory_budget:
+        cmd += ["--memory-budget", str(args.memory_budget)]
     out_file = Path(tempfile.mkstemp(prefix=f"arrears-bench-{phase}-", suffix=".json")[1])
     cmd += ["--result", str(out_file)]
     peak = 0
@@ -305,7 +330,7 @@ def _child(args: argparse.Namespace) -> int:
         if args.phase == "floor":
             runs.append(run_floor(args.dir, as_of, args.threads))
         else:
-            runs.append(run_plan(args.dir, as_of, args.threads, args.model))
+            runs.append(run_plan(args.dir, as_of, args.threads, args.model, args.memory_budget))
     result = min(runs, key=lambda r: float(r["seconds"]))
     result["all_seconds"] = [round(float(r["seconds"]), 2) for r in runs]
     Path(args.result).write_text(json.dumps(result, default=str), encoding="utf-8")
@@ -321,6 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--as-of", default="2026-03-10", help="portfolio snapshot date = plan date")
     ap.add_argument("--workers", type=int, default=2, help="synth processes when generating")
     ap.add_argument("--model", type=Path, default=None, help="a trained scoring model (arrears score train)")
+    ap.add_argument(
+        "--memory-budget", type=float, default=None, help="the plan's memory budget in GiB (default: the service's)"
+    )
     ap.add_argument("--floor-only", action="store_true", help="measure the floor only (no plan)")
     ap.add_argument("--repeat", type=int, default=1, help="run each phase N times, keep the fastest")
     ap.add_argument("--phase", choices=("floor", "plan"), help=argparse.SUPPRESS)
@@ -365,14 +393,18 @@ def main(argv: list[str] | None = None) -> int:
         plan = measure("plan", args)
         plan_s = plan.result["seconds"]
         print(f"model: {plan.result['model']} ({plan.result['train_s']:.1f} s, not counted)")
-        print(f"plan: {plan_s:.2f} s, peak RSS {plan.peak_rss_mb:,.0f} MB  {plan.result.get('summary', {})}")
-        print(f"  stages (s): {plan.result['stages']['seconds']}")
+        print(f"plan: {plan_s:.2f} s ({plan.result['cpu_s']:.1f} s CPU), peak RSS {plan.peak_rss_mb:,.0f} MB  {plan.result.get('summary', {})}")
+        print(f"  stages (s): {plan.result['stages']['seconds']} ({plan.result['stages']['ranges']} borrower ranges)")
+        print(f"  RSS at the stages' callbacks (MB): {plan.result['stages']['rss_mb_at_callbacks']}")
         print(f"  slowest statements (s): {plan.result['stages']['slowest_statements']}")
         print(f"ratio plan / floor: {plan_s / floor.result['seconds']:.2f}x")
         figures.update(
             plan_s=round(plan_s, 2),
+            plan_cpu_s=round(plan.result["cpu_s"], 1),
             ratio=round(plan_s / floor.result["seconds"], 2),
             peak_rss_mb=round(plan.peak_rss_mb),
+            memory_budget_gib=plan.result["memory_budget_gib"],
+            ranges=plan.result["stages"]["ranges"],
             model=plan.result["model"],
         )
     print(json.dumps(figures))

@@ -32,12 +32,12 @@ from arrears.compute import (
 from arrears.compute.duck import connect
 from arrears.delinquency.buckets import load_bucket_scheme
 from arrears.planner.inputs import DELINQUENCY, SCORES
-from arrears.planner.pipeline import OUTPUTS, PlanSpec, key_statements, plan_statements, variant_keys_for
+from arrears.planner.pipeline import OUTPUTS, PlanSpec, plan_statements
 from arrears.planner.sql import Statement
 from arrears.portfolio.synth import synthesize
 from arrears.services import plan_inputs as pin
 from arrears.services.plan_ledger import delinquency_from_parquet
-from arrears.services.planning import make_spec
+from arrears.services.planning import make_spec, statement_inputs
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -89,22 +89,9 @@ def prepare(directory: Path, accounts: int = ACCOUNTS) -> Prepared:
                            "score": pa.array([_score(x) for x in loans], pa.float64())})  # fmt: skip
         pin.register_arrow(con, SCORES.name, scores)
         pin.empty(con, next(r for r in pin.ALL_INPUTS if r.name == "promises"))
-        produced = {s.name for s in plan_statements(spec)} | {s.name for s in key_statements(spec)}
-        inputs = {
-            r.name: con.sql(f"SELECT * FROM {r.name}").to_arrow_table()
-            for r in pin.ALL_INPUTS
-            if r.name not in produced and r.name != "variant_keys" and pin.has(con, r.name)
-        }
+        inputs = statement_inputs(con, spec)
     finally:
         con.close()
-    needs = run_duckdb(key_statements(spec), inputs, outputs=["needs_keys"])["needs_keys"]
-    ids = needs.column("borrower_id").to_pylist()
-    inputs["variant_keys"] = pa.table(
-        {
-            "borrower_id": pa.array(ids, pa.string()),
-            "variant_bp": pa.array(variant_keys_for(spec, ids), pa.int32()),
-        }
-    )
     return Prepared(spec, inputs, plan_statements(spec))
 
 

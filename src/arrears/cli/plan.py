@@ -11,7 +11,7 @@ from rich.table import Table
 
 from arrears.cli.clock import SystemClock, as_of_date
 from arrears.compute.statements import ComputeError
-from arrears.services.planning import PlanError, PlanReport, plan_day, plan_parquet
+from arrears.services.planning import MEMORY_BUDGET, PlanError, PlanReport, plan_day, plan_parquet
 from arrears.settings import get_settings
 from arrears.storage.engine import make_engine
 
@@ -88,6 +88,13 @@ def plan(
     database_url: str | None = typer.Option(
         None, "--database-url", help="SQLAlchemy URL (default: ARREARS_DATABASE_URL)."
     ),
+    memory_budget: float = typer.Option(
+        MEMORY_BUDGET / 2**30,
+        "--memory-budget",
+        min=0.5,
+        help="内存预算（GiB，用于 --parquet）/ memory budget in GiB for --parquet: sets DuckDB's limit and the "
+        "borrower range size.",
+    ),
 ) -> None:
     """生成当日联系计划与坐席工作清单 / Build the day's contact plan, worklists and held-back reasons."""
     day = as_of_date(date)
@@ -109,6 +116,7 @@ def plan(
                     strategy=strategy,
                     out_dir=out_dir,
                     model_path=model,
+                    memory_budget=int(memory_budget * 2**30),
                     progress=bar,
                 )
             else:

@@ -28,6 +28,7 @@ from arrears.strategy.model import LOCATE_ONLY
 WINDOW_OPEN_S = 9 * 3600
 WINDOW_CLOSE_S = 20 * 3600
 STEP_GAP_S = 30 * 60
+CAND_ID_STRIDE = 4096  # cand_id = account_no x CAND_ID_STRIDE + step order x 64 + point rank
 DEFAULT_OFFSET_S = 8 * 3600
 POINT_KINDS: dict[str, tuple[str, ...]] = {
     "call": ("mobile", "landline"),
@@ -134,7 +135,7 @@ unpointed AS (
     ON a.borrower_id = ds.borrower_id
   WHERE ds.channel = 'visit' AND ds.party = 'debtor' AND a.borrower_id IS NULL
 )
-SELECT CAST(account_no * 4096 + step_order * 64 + point_rank AS BIGINT) AS cand_id, borrower_id, party_id,
+SELECT CAST(account_no * {CAND_ID_STRIDE} + step_order * 64 + point_rank AS BIGINT) AS cand_id, borrower_id, party_id,
        contact_point_id, channel, segment, variant, treatment, step_seq, step_id, party, template, pool,
        supervisor_approval, min_staff, recording, anchor, anchor_day, urgency, step_rank, agent_hint, step_order,
        point_rank, win_start_s,

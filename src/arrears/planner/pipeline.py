@@ -8,6 +8,15 @@ needs it and never inside SQL.
 Phase 2 (`plan_statements`): facts -> strategy selection and due steps -> the day's steps (plus the
 workspace's callbacks and promise follow-ups, minus held accounts: `work_sql`) -> candidates -> the compliance
 verdicts (`rules_sql.compliance_statements`) -> contacts, worklists, holdbacks.
+
+Borrower partitions: every phase-2 statement before `routed` looks at one borrower at a time (its facts,
+steps, candidates, verdicts, chosen contacts), so it gives the same rows when its inputs hold only a range
+of borrowers. `split_statements` cuts the list there: a runner may run the first part once per range of
+`borrower_id` (the `PARTITIONED_INPUTS` filtered to the range), append the `PARTITION_OUTPUTS` of each
+range, and run the `CROSS_BORROWER` statements (routing, capacity, outputs) once over the union. One
+exception: `due_plan` numbers the accounts with a due step in `borrower_id` order (`account_no`, the high
+part of `cand_id`), so a range's `cand_id`s are shifted by `CAND_ID_STRIDE` x the number of such accounts
+in the ranges before it (`partition_cand_offset`). Spark runs the list whole.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ import numpy.typing as npt
 
 from arrears.compliance.pack import Pack
 from arrears.planner import plan_sql
-from arrears.planner.candidates_sql import candidate_statements
+from arrears.planner.candidates_sql import CAND_ID_STRIDE, candidate_statements
 from arrears.planner.facts_sql import account_base_statement, facts_statement, history_facts_statement
 from arrears.planner.inputs import epoch_day
 from arrears.planner.rules_sql import compliance_statements
@@ -38,6 +47,25 @@ from arrears.strategy.assign import bucket_bp_many
 from arrears.strategy.model import Strategy
 
 OUTPUTS = ("plan_contacts", "plan_worklists", "plan_holdbacks", "selection")
+CROSS_BORROWER = ("routed", "plan_contacts", "plan_worklists", "plan_holdbacks")
+"""The statements that compare borrowers (round-robin dealing, agents' capacity), in plan order."""
+PARTITION_OUTPUTS = ("selection", "proposed", "judged_accounts")
+"""What the per-borrower statements hand to `CROSS_BORROWER` (and the outputs): appended range by range."""
+PARTITIONED_INPUTS = (
+    "account_base",
+    "accounts",
+    "account_zones",
+    "loans",
+    "parties",
+    "points",
+    "history",
+    "holds",
+    "promises",
+    "follow_ups",
+    "variant_keys",
+)
+"""The borrower-keyed relations the per-borrower statements read; a partition sees only its range of them.
+(`step_defs`, `tz_offsets`, `tz_days` are the same for everyone.)"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +95,26 @@ def key_statements(spec: PlanSpec) -> tuple[Statement, ...]:
 def variant_keys_for(spec: PlanSpec, borrower_ids: Sequence[str]) -> npt.NDArray[np.int64]:
     """`strategy.assign.bucket_bp` of each id (NumPy path), for the `variant_keys` relation."""
     return bucket_bp_many(spec.strategy.id, spec.strategy.salt, borrower_ids)
+
+
+def split_statements(
+    statements: Sequence[Statement],
+) -> tuple[tuple[Statement, ...], tuple[Statement, ...]]:
+    """(per-borrower statements, `CROSS_BORROWER` statements) of `plan_statements`, each in plan order."""
+    per = tuple(s for s in statements if s.name not in CROSS_BORROWER)
+    cross = tuple(s for s in statements if s.name in CROSS_BORROWER)
+    if [s.name for s in cross] != list(CROSS_BORROWER):
+        raise ValueError(f"the plan's cross-borrower statements are {[s.name for s in cross]}")
+    first = statements.index(cross[0])
+    if any(s.name in CROSS_BORROWER for s in statements[:first]) or len(per) != first:
+        raise ValueError("the cross-borrower statements must come last")
+    return per, cross
+
+
+def partition_cand_offset(due_accounts_before: int) -> int:
+    """What to add to a range's `cand_id`s: its `account_no`s start after the accounts with a due step in
+    the ranges before it."""
+    return CAND_ID_STRIDE * due_accounts_before
 
 
 def plan_statements(spec: PlanSpec, *, visit_plans: bool = True) -> tuple[Statement, ...]:

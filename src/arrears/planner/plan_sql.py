@@ -12,7 +12,12 @@
    supervisor approval (`status = needs_approval`), never done contacts.
 4. `plan_holdbacks`: every account in arrears without a contact today, with the first reason that applies:
    hold (and `hold_kind`, a plan-stopping kind first), capacity, no_agent, review, rules (rule ids of its
-   first blocked candidate), no_contact_point, not_due.
+   first blocked candidate), no_contact_point, not_due. What the candidates said per account comes from
+   `judged_accounts` (one row per account with a due step), so the holdbacks read no candidate rows.
+
+Steps 1, 2 and `judged_accounts` look at one borrower at a time; `routed` and what follows it compare
+borrowers (team round-robin, agents' capacity). `pipeline.CROSS_BORROWER` names the latter: a runner may run
+the rest in borrower partitions (see `services.planning`).
 """
 
 from __future__ import annotations
@@ -56,6 +61,30 @@ SELECT d.cand_id, d.borrower_id, b.main_loan_id AS loan_id, d.party_id, d.contac
        b.expected_recovery_minor, b.score_raw AS score, b.balance_minor, LOWER(b.language) AS lang
 FROM deduped d JOIN account_base b ON b.borrower_id = d.borrower_id"""
     return Statement("proposed", sql.strip(), materialize=True)
+
+
+def judged_accounts_statement() -> Statement:
+    """`judged_accounts`: per account with a due step, whether a candidate got `review`, and the rule ids of
+    its first blocked candidate (in step, then point order); `blocked` is false when none was blocked."""
+    sql = """
+WITH due AS (
+  SELECT DISTINCT borrower_id FROM day_steps
+), cands AS (
+  SELECT borrower_id, MAX(CASE WHEN verdict = 'review' THEN 1 ELSE 0 END) AS any_review FROM cand_judged
+  GROUP BY borrower_id
+), first_bad AS (
+  SELECT borrower_id, rule_ids FROM (
+    SELECT borrower_id, rule_ids,
+           ROW_NUMBER() OVER (PARTITION BY borrower_id ORDER BY step_rank, point_rank) AS rn
+    FROM cand_judged WHERE NOT ok) x
+  WHERE rn = 1
+)
+SELECT du.borrower_id, CAST(COALESCE(c.any_review, 0) AS INTEGER) AS any_review,
+       fb.borrower_id IS NOT NULL AS blocked, fb.rule_ids
+FROM due du
+LEFT JOIN cands c ON c.borrower_id = du.borrower_id
+LEFT JOIN first_bad fb ON fb.borrower_id = du.borrower_id"""
+    return Statement("judged_accounts", sql.strip())
 
 
 def routed_statement() -> Statement:
@@ -157,17 +186,6 @@ WITH held AS (
   WHERE rn = 1
 ), contacted AS (
   SELECT DISTINCT borrower_id FROM plan_contacts
-), due AS (
-  SELECT DISTINCT borrower_id FROM day_steps
-), cands AS (
-  SELECT borrower_id, MAX(CASE WHEN verdict = 'review' THEN 1 ELSE 0 END) AS any_review FROM cand_judged
-  GROUP BY borrower_id
-), first_bad AS (
-  SELECT borrower_id, rule_ids FROM (
-    SELECT borrower_id, rule_ids,
-           ROW_NUMBER() OVER (PARTITION BY borrower_id ORDER BY step_rank, point_rank) AS rn
-    FROM cand_judged WHERE NOT ok) x
-  WHERE rn = 1
 ), human AS (
   SELECT p.borrower_id,
          MAX(CASE WHEN r.agent_id IS NOT NULL AND NOT r.kept THEN 1 ELSE 0 END) AS cut,
@@ -178,18 +196,16 @@ SELECT b.borrower_id,
        CASE WHEN hd.borrower_id IS NOT NULL THEN 'hold'
             WHEN hu.cut = 1 THEN 'capacity'
             WHEN hu.unrouted = 1 THEN 'no_agent'
-            WHEN c.any_review = 1 THEN 'review'
-            WHEN fb.borrower_id IS NOT NULL THEN 'rules'
-            WHEN du.borrower_id IS NOT NULL THEN 'no_contact_point'
+            WHEN ja.any_review = 1 THEN 'review'
+            WHEN ja.blocked THEN 'rules'
+            WHEN ja.borrower_id IS NOT NULL THEN 'no_contact_point'
             ELSE 'not_due' END AS reason,
-       COALESCE(fb.rule_ids, '') AS rule_ids, hd.hold_kind,
+       COALESCE(ja.rule_ids, '') AS rule_ids, hd.hold_kind,
        b.dpd, b.bucket, b.balance_minor
 FROM account_base b
 LEFT JOIN contacted ct ON ct.borrower_id = b.borrower_id
 LEFT JOIN held hd ON hd.borrower_id = b.borrower_id
-LEFT JOIN due du ON du.borrower_id = b.borrower_id
-LEFT JOIN cands c ON c.borrower_id = b.borrower_id
-LEFT JOIN first_bad fb ON fb.borrower_id = b.borrower_id
+LEFT JOIN judged_accounts ja ON ja.borrower_id = b.borrower_id
 LEFT JOIN human hu ON hu.borrower_id = b.borrower_id
 WHERE b.dpd > 0 AND ct.borrower_id IS NULL"""
     return Statement("plan_holdbacks", sql.strip())
@@ -199,6 +215,7 @@ def plan_statements(plan_date: date) -> tuple[Statement, ...]:
     return (
         judged_statement(),
         proposed_statement(),
+        judged_accounts_statement(),
         routed_statement(),
         contacts_statement(),
         worklists_statement(),

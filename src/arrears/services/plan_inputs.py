@@ -79,13 +79,29 @@ def register_database(con: duckdb.DuckDBPyConnection, conn: Connection, tables: 
             con.register(f"raw_{name}", arrow_from_query(conn, select(table)))
 
 
-def has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+def object_kind(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """'VIEW' or 'TABLE' when the connection has a view or table of that name (None otherwise)."""
     rows = con.execute(
-        "SELECT 1 FROM duckdb_views() WHERE view_name = ? UNION ALL "
-        "SELECT 1 FROM duckdb_tables() WHERE table_name = ?",
+        "SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? UNION ALL "
+        "SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ?",
         [name, name],
     ).fetchall()
-    return bool(rows) or name in {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+    return str(rows[0][0]) if rows else None
+
+
+def has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return object_kind(con, name) is not None or name in {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+
+
+def arrow_inputs(con: duckdb.DuckDBPyConnection, skip: Iterable[str] = ()) -> dict[str, pa.Table]:
+    """Every planner input relation the connection has, as an Arrow table (for `compute.run_duckdb` or
+    `run_spark`), except the names in `skip` (relations the statements make themselves)."""
+    made = set(skip)
+    return {
+        r.name: con.sql(f"SELECT * FROM {r.name}").to_arrow_table()
+        for r in ALL_INPUTS
+        if r.name not in made and has(con, r.name)
+    }
 
 
 def empty(con: duckdb.DuckDBPyConnection, rel: Relation) -> None:

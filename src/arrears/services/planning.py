@@ -5,11 +5,15 @@ DuckDB), uses that day's `loan_delinquency` (computed first when missing) and `l
 `model_path` when missing; without either the plan ranks by overdue balance), runs the plan and writes
 `plan_runs`, `plan_contacts`, `plan_holdbacks` and `strategy_assignments` in one transaction, appends an audit
 record, and writes contacts.parquet, worklists.parquet, holdbacks.parquet and assignments.parquet to `out_dir`.
-`plan_parquet(directory, plan_date, ...)` plans a Parquet portfolio (the synth output) without a database.
+`plan_parquet(directory, plan_date, ...)` plans a Parquet portfolio (the synth output) without a database,
+within a memory budget (`MEMORY_BUDGET`: DuckDB's `memory_limit`, spilling to a temporary directory).
+Both run the per-borrower statements in ranges of `borrower_id` (`run_partitioned`), so memory follows the
+range, not the portfolio; the plan is the same row for row whatever the range size.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import tempfile
@@ -26,14 +30,24 @@ import pyarrow.parquet as pq
 from sqlalchemy import Engine, func, inspect, select
 
 from arrears.compliance.loader import load_pack
-from arrears.compute.duck import connect
+from arrears.compute.duck import connect, run_duckdb
 from arrears.compute.statements import StatementError
 from arrears.delinquency.buckets import BucketScheme, load_bucket_scheme
 from arrears.domain.clock import Clock
 from arrears.planner.inputs import DELINQUENCY, SCORES, VARIANT_KEYS
-from arrears.planner.pipeline import OUTPUTS, PlanSpec, key_statements, plan_statements, variant_keys_for
+from arrears.planner.pipeline import (
+    OUTPUTS,
+    PARTITION_OUTPUTS,
+    PARTITIONED_INPUTS,
+    PlanSpec,
+    key_statements,
+    partition_cand_offset,
+    plan_statements,
+    split_statements,
+    variant_keys_for,
+)
 from arrears.planner.relations import CANDIDATES, VISIT_PLANS, Relation
-from arrears.planner.sql import Statement
+from arrears.planner.sql import Statement, quote
 from arrears.services import plan_inputs as pin
 from arrears.services.plan_ledger import delinquency_chunks
 from arrears.services.plan_store import audit_run, start_run, write_run
@@ -42,12 +56,20 @@ from arrears.strategy.loader import load_strategy
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 KEY_BATCH = 200_000  # accounts hashed per slice for the variant keys
+PARTITION_ACCOUNTS = 1_000_000  # accounts per borrower range (`run_partitioned`) unless the caller sizes them
 PARQUET_CONFIG: dict[str, str | int | bool] = {"preserve_insertion_order": False}
 """DuckDB settings of `plan_parquet`: insertion order is not preserved (no output's meaning depends on row
 order; worklists carry their ranks), which lets large materialisations stream with less memory. Spills go
-to a temporary directory removed afterwards. `memory_limit` is DuckDB's default unless the caller gives one:
-at 10M accounts the compliance statements (`cand_judged`) need more than 4 GB of memory that DuckDB cannot
-spill, so a lower cap fails there (see the bench figures in the issue)."""
+to a temporary directory removed afterwards."""
+MEMORY_BUDGET = 5 * 2**30
+"""Bytes the plan process aims to stay within (`plan_parquet(memory_budget=...)`): DuckDB gets
+`DUCKDB_SHARE` of it as `memory_limit` (it spills to disk beyond), the rest is for the ledger's chunks, the
+Arrow outputs and Python. The borrower ranges are sized from it (`partition_size`)."""
+DUCKDB_SHARE = 0.6
+BYTES_PER_ACCOUNT = 2_500
+"""Memory one account of a borrower range takes in the per-borrower statements (candidates, rule facts,
+history rows of the plan's span): at 1M accounts in two ranges of 434k, the process grew by 1.1 GB while
+they ran (see the planner README)."""
 HOME_TZ = "Asia/Shanghai"
 PARQUET_FILES = {
     "plan_contacts": "contacts.parquet",
@@ -129,9 +151,16 @@ def _execute(
 
 
 def run_plan(
-    con: duckdb.DuckDBPyConnection, spec: PlanSpec, progress: Progress | None = None
+    con: duckdb.DuckDBPyConnection,
+    spec: PlanSpec,
+    progress: Progress | None = None,
+    *,
+    partition_accounts: int | None = None,
 ) -> dict[str, pa.Table]:
-    """Run both phases on a connection holding every input relation; return the output tables."""
+    """Run both phases on a connection holding every input relation; return the output tables.
+
+    The per-borrower statements run once per range of about `partition_accounts` accounts (default
+    `PARTITION_ACCOUNTS`; see `run_partitioned`); the plan is the same for any range size."""
     pin.check_relations(con, [r for r in pin.ALL_INPUTS if r not in (CANDIDATES, VISIT_PLANS, VARIANT_KEYS)])
     _execute(con, key_statements(spec), progress, "segments")
     ids = con.sql("SELECT borrower_id FROM needs_keys").to_arrow_table().column(0)
@@ -147,11 +176,115 @@ def run_plan(
     )
     pin.register_arrow(con, "variant_keys", keys)
     del ids, bp, keys
-    _execute(con, [s for s in plan_statements(spec) if s.name != "account_base"], progress, "plan")
+    run_partitioned(
+        con,
+        [s for s in plan_statements(spec) if s.name != "account_base"],
+        partition_accounts=partition_accounts or PARTITION_ACCOUNTS,
+        progress=progress,
+    )
     out: dict[str, pa.Table] = {}
     for name in OUTPUTS:
         out[name] = con.sql(f"SELECT * FROM {name}").to_arrow_table()
     return out
+
+
+def statement_inputs(con: duckdb.DuckDBPyConnection, spec: PlanSpec) -> dict[str, pa.Table]:
+    """Every input of `key_statements` + `plan_statements` as Arrow tables, `variant_keys` included: what
+    `compute.run_duckdb` or `compute.run_spark` needs to run the statement list whole (no borrower ranges)."""
+    produced = {s.name for s in (*key_statements(spec), *plan_statements(spec))}
+    inputs = pin.arrow_inputs(con, skip=produced | {VARIANT_KEYS.name})
+    ids = run_duckdb(key_statements(spec), inputs, outputs=["needs_keys"])["needs_keys"].column("borrower_id")
+    inputs[VARIANT_KEYS.name] = pa.table(
+        {
+            "borrower_id": ids.cast(pa.string()),
+            "variant_bp": pa.array(variant_keys_for(spec, ids.to_pylist()), pa.int32()),
+        }
+    )
+    return inputs
+
+
+def partition_bounds(con: duckdb.DuckDBPyConnection, per_part: int) -> list[tuple[str | None, str | None]]:
+    """Ranges [lo, hi) of `borrower_id` over `account_base`, about `per_part` accounts each, in order (None: no
+    bound). One range (None, None) when everything fits in one."""
+    if per_part < 1:
+        raise ValueError(f"partition_accounts must be at least 1, got {per_part}")
+    rows = con.execute(f"""SELECT borrower_id FROM (
+  SELECT borrower_id, ROW_NUMBER() OVER (ORDER BY borrower_id) - 1 AS k FROM account_base)
+WHERE k % {int(per_part)} = 0 AND k > 0 ORDER BY borrower_id""").fetchall()
+    cuts: list[str | None] = [None, *(str(r[0]) for r in rows), None]
+    return list(itertools.pairwise(cuts))
+
+
+def _range_sql(lo: str | None, hi: str | None) -> str:
+    parts = [
+        f"borrower_id >= {quote(lo)}" if lo is not None else "",
+        f"borrower_id < {quote(hi)}" if hi is not None else "",
+    ]
+    return " AND ".join(p for p in parts if p) or "TRUE"
+
+
+def _object_kind(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    kind = pin.object_kind(con, name)
+    if kind is None:
+        raise PlanError(f"planner input {name!r} is not a table or view of this connection")
+    return kind
+
+
+def run_partitioned(
+    con: duckdb.DuckDBPyConnection,
+    statements: Sequence[Statement],
+    *,
+    partition_accounts: int,
+    progress: Progress | None = None,
+) -> None:
+    """Create `statements` (phase 2, after `account_base`) so that the per-borrower ones run once per range of
+    `borrower_id` (`pipeline.split_statements`), then the cross-borrower ones once over the union.
+
+    Each range: the `PARTITIONED_INPUTS` become views of the range over the whole relations (renamed
+    `<name>__all` for the time), the per-borrower statements are (re)created, and the range's
+    `PARTITION_OUTPUTS` are appended to `<name>__parts` (`proposed`'s `cand_id` shifted, see
+    `pipeline.partition_cand_offset`). Then the per-borrower tables are dropped, the inputs get their names
+    back, the unions take the outputs' names, and `CROSS_BORROWER` runs. Peak memory is one range's working
+    set plus the unions (the chosen contacts and one row per account), not the whole portfolio's candidates."""
+    per, cross = split_statements(statements)
+    bounds = partition_bounds(con, partition_accounts)
+    inputs = [n for n in PARTITIONED_INPUTS if pin.has(con, n)] if len(bounds) > 1 else []
+    kinds = {n: _object_kind(con, n) for n in inputs}
+    for n in inputs:
+        con.execute(f"ALTER {kinds[n]} {n} RENAME TO {n}__all")
+    done = 0
+    try:
+        for k, (lo, hi) in enumerate(bounds):
+            where = _range_sql(lo, hi)
+            for n in inputs:
+                con.execute(f"CREATE OR REPLACE TEMP VIEW {n} AS SELECT * FROM {n}__all WHERE {where}")
+            _execute(con, per, progress, "plan")
+            shift = partition_cand_offset(done)
+            for n in PARTITION_OUTPUTS:
+                cols = f"* REPLACE (cand_id + {shift} AS cand_id)" if n == "proposed" else "*"
+                select = f"SELECT {cols} FROM {n}"
+                if k == 0:
+                    con.execute(f"CREATE OR REPLACE TEMP TABLE {n}__parts AS {select}")
+                else:
+                    con.execute(f"INSERT INTO {n}__parts {select}")
+            row = con.execute("SELECT COUNT(*) FROM acct_windows").fetchone()
+            done += int(row[0]) if row else 0
+            if progress:
+                progress("ranges", k + 1, len(bounds))
+        _drop(con, per)
+    finally:
+        for n in inputs:
+            con.execute(f"DROP VIEW IF EXISTS {n}")
+            con.execute(f"ALTER {kinds[n]} {n}__all RENAME TO {n}")
+    for n in PARTITION_OUTPUTS:
+        con.execute(f"ALTER TABLE {n}__parts RENAME TO {n}")
+    _execute(con, cross, progress, "cross")
+
+
+def _drop(con: duckdb.DuckDBPyConnection, statements: Sequence[Statement]) -> None:
+    """Drop the statements' relations, last first (frees the last range's tables)."""
+    for s in reversed(statements):
+        con.execute(f"DROP {'TABLE' if s.materialize else 'VIEW'} IF EXISTS {s.name}")
 
 
 def summarise(
@@ -164,22 +297,27 @@ def summarise(
     contacts = tables["plan_contacts"]
     holdbacks = tables["plan_holdbacks"]
 
+    def groups(t: pa.Table, cols: list[str]) -> list[tuple[tuple[Any, ...], int]]:
+        """(values of `cols`, rows) per distinct combination: counted in Arrow, not row by row in Python."""
+        g = t.select(cols).group_by(cols, use_threads=False).aggregate([([], "count_all")])
+        return list(zip(zip(*(g.column(c).to_pylist() for c in cols), strict=True),
+                        g.column("count_all").to_pylist(), strict=True))  # fmt: skip
+
     def count(t: pa.Table, col: str) -> dict[str, int]:
-        return dict(sorted(Counter(str(v) for v in t.column(col).to_pylist() if v is not None).items()))
+        counts: Counter[str] = Counter()
+        for (v,), n in groups(t, [col]):
+            if v is not None:
+                counts[str(v)] += n
+        return dict(sorted(counts.items()))
 
     rules: Counter[str] = Counter()
-    for ids in holdbacks.column("rule_ids").to_pylist():
+    for (ids,), n in groups(holdbacks, ["rule_ids"]):
         for r in (ids or "").split(";"):
             if r:
-                rules[r] += 1
-    variants = Counter(
-        f"{s}/{v}"
-        for s, v in zip(
-            tables["selection"].column("segment").to_pylist(),
-            tables["selection"].column("variant").to_pylist(),
-            strict=True,
-        )
-    )
+                rules[r] += n
+    variants: Counter[str] = Counter()
+    for (s, v), n in groups(tables["selection"], ["segment", "variant"]):
+        variants[f"{s}/{v}"] += n
     return PlanReport(
         plan_date=spec.plan_date,
         pack=spec.pack.id,
@@ -214,6 +352,12 @@ def write_parquet(tables: dict[str, pa.Table], out_dir: Path) -> None:
     staging.rmdir()
 
 
+def partition_size(memory_budget: int) -> int:
+    """Accounts per borrower range for a process budget of `memory_budget` bytes: half of DuckDB's share
+    for one range's working set (the other half holds the inputs, the unions and the outputs)."""
+    return max(50_000, int(memory_budget * DUCKDB_SHARE / 2 / BYTES_PER_ACCOUNT))
+
+
 def plan_parquet(
     directory: Path,
     plan_date: date,
@@ -224,16 +368,21 @@ def plan_parquet(
     model_path: Path | None = None,
     threads: int | None = None,
     memory_limit: str | None = None,
+    memory_budget: int = MEMORY_BUDGET,
+    partition_accounts: int | None = None,
     progress: Progress | None = None,
 ) -> PlanResult:
-    """Plan a Parquet portfolio directory (import format, e.g. `arrears synth --format parquet`) without a database."""
+    """Plan a Parquet portfolio directory (import format, e.g. `arrears synth --format parquet`) without a database.
+
+    `memory_budget` (bytes) sets DuckDB's `memory_limit` (unless `memory_limit` is given) and the size of the
+    borrower ranges (unless `partition_accounts` is given); neither changes the plan."""
     spec = make_spec(plan_date, pack, strategy)
     if not (directory / "borrowers.parquet").exists() and not (directory / "borrowers").is_dir():
         raise PlanError(f"{directory}: 没有 borrowers.parquet / not a Parquet portfolio directory")
     spill = tempfile.mkdtemp(prefix="arrears-plan-spill-")
     con = connect(
         threads=threads,
-        memory_limit=memory_limit,
+        memory_limit=memory_limit or f"{max(1, int(memory_budget * DUCKDB_SHARE) // 2**20)}MB",
         config={**PARQUET_CONFIG, "temp_directory": spill},
     )
     try:
@@ -253,7 +402,9 @@ def plan_parquet(
                 _append(con, SCORES, sc)
             del dq, sc
         pin.empty(con, _rel("promises"))
-        tables = run_plan(con, spec, progress)
+        tables = run_plan(
+            con, spec, progress, partition_accounts=partition_accounts or partition_size(memory_budget)
+        )
         accounts = con.execute("SELECT COUNT(*) FROM account_base").fetchone()
     finally:
         con.close()
