@@ -149,13 +149,12 @@ def test_a_changed_worklist_row_is_shown_changed_although_the_page_was_cached(
     assert "<td>sms" in row
 
 
+@pytest.mark.postgres
 def test_reads_and_session_lookups_keep_the_connection_s_prepared_statements(
     engine: Engine, portfolio: Portfolio, clock: MovableClock
 ) -> None:
     """psycopg forgets every prepared statement of a connection on a ROLLBACK: the web app's reads run in
     autocommit, so the server keeps the statements it has parsed and planned (the pages' main saving)."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("prepared statements: PostgreSQL only")
     one = make_engine(
         engine.url.render_as_string(hide_password=False),
         poolclass=StaticPool,
