@@ -218,24 +218,20 @@ def read_worklist(
             total = int(conn.execute(count_q, params).scalar_one())
     first = (page - 1) * size + 1
     key = (first, *rows)  # rows are hashable tuples; the items are a pure function of them and `first`
-    items = _ITEMS.get(key)
-    if items is None:
-        items = _items(rows, first)
-        if len(_ITEMS) >= ITEMS_MAX:
-            _ITEMS.clear()
-        _ITEMS[key] = items
-    return Worklist(plan_date, run_id, list(items), total, page, size, key)
+    return Worklist(plan_date, run_id, list(_items(key)), total, page, size, key)
 
 
 # Pages of work items built from the rows read, per process: agents reload the same page all day, and the rows
 # (everything an item is made of, read fresh on every request) are the key, so an unchanged page costs a
-# dictionary lookup instead of a hundred objects, masks and parsed rule lists. `Worklist.key` also lets the
+# cache lookup instead of a hundred objects, masks and parsed rule lists. `Worklist.key` also lets the
 # page's rendered rows be cached on it (templating.fragment's `_key`).
-_ITEMS: dict[tuple[object, ...], tuple[WorkItem, ...]] = {}
-ITEMS_MAX = 1_000  # pages kept per process (an agent has one or two; cleared when full)
+ITEMS_MAX = 1_000  # pages kept per process (an agent has one or two)
 
 
-def _items(rows: Any, first: int) -> tuple[WorkItem, ...]:
+@lru_cache(maxsize=ITEMS_MAX)
+def _items(key: tuple[Any, ...]) -> tuple[WorkItem, ...]:
+    """The items of a page from `key` = (number of its first item, *its rows)."""
+    first, rows = key[0], key[1:]
     return tuple(
         WorkItem(
             first + i,
