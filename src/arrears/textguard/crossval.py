@@ -28,12 +28,23 @@ from arrears.textguard.training import _fold, fit_collection, read_jsonl
 TRAIN_ONLY = "train-only"
 TRAIN_ONLY_AUTHORS = ("C", "D")
 # the writers in author D's folder, by id prefix (see the corpus README)
-_WRITERS = (("dx", "D2"), ("dg", "G"), ("df", "F"), ("dk", "H"), ("dz", "I"), ("dq", "K"), ("dw", "L"))
+_WRITERS = (
+    ("dx", "D2"),
+    ("dg", "G"),
+    ("df", "F"),
+    ("dk", "H"),
+    ("dz", "I"),
+    ("dq", "K"),
+    ("dw", "L"),
+    ("dy", "M"),
+    ("du", "N"),
+    ("dj", "O"),
+)
 
 
 def author_group(row: dict[str, object]) -> str:
     """The writer of a row: its author, with author D's folder split into its writers (by the id prefix:
-    `dx…` D2, `df…` F except D's own `dfal`, `dg…` G, `dk…` H, `dz…` I, `dq…` K, `dw…` L) and each language apart."""
+    `dx…` D2, `df…` F except D's own `dfal`, `dg…` G, `dk…` H, `dz…` I, `dq…` K, `dw…` L, `dy…` M, `du…` N, `dj…` O) and each language apart."""
     author = str(row.get("author") or "A")
     if author != "D":
         return author
@@ -69,7 +80,10 @@ def judged(rows: Sequence[dict[str, object]], scheme: str = "kfold") -> list[dic
 
 
 def cross_predict(
-    rows: Sequence[dict[str, object]], scheme: str = "kfold", policy: Policy | None = None, base: Guard | None = None
+    rows: Sequence[dict[str, object]],
+    scheme: str = "kfold",
+    policy: Policy | None = None,
+    base: Guard | None = None,
 ) -> list[dict[str, object]]:
     """Out-of-fold guard output for every judged row (see `judged`), in input order."""
     shipped = base or Guard.load()
@@ -79,7 +93,9 @@ def cross_predict(
         train = [r for r, g in zip(rows, folds, strict=True) if g != f]
         test_idx = [i for i, g in enumerate(folds) if g == f]
         model = fit_collection(train)
-        guard = Guard(shipped.matcher, model, shipped.cold, shipped.domain, policy or shipped.policy, shipped.scripts)
+        guard = Guard(
+            shipped.matcher, model, shipped.cold, shipped.domain, policy or shipped.policy, shipped.scripts
+        )
         for i, p in zip(test_idx, evaluate_rows(guard, [rows[i] for i in test_idx]), strict=True):
             preds[i] = p
     return [p for p in preds if p is not None]
@@ -108,7 +124,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     for m in prfs:
         print(m.line(), file=sys.stderr)
     if args.out:
-        args.out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in preds), encoding="utf-8")
+        args.out.write_text(
+            "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in preds), encoding="utf-8"
+        )
     print(json.dumps({"folds": args.folds, **summary(prfs)}))
 
 
