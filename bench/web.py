@@ -277,6 +277,7 @@ def app_factory() -> Any:
         settings=Settings(database_url=url),
         clock=FixedClock(datetime.fromisoformat(os.environ[ENV_NOW])),
         threads=threads,
+        freeze_gc=True,
     )
 
 

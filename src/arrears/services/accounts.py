@@ -19,6 +19,7 @@ from sqlalchemy import (
     Connection,
     Date,
     Engine,
+    Float,
     String,
     Text,
     and_,
@@ -188,29 +189,29 @@ _LATEST_SCORE = (
     .order_by(loan_scores.c.as_of.desc())
     .limit(1)
 )
-_Q_LOANS = (
-    select(  # with each loan's latest score (scalar subqueries: no statement of their own)
-        loans.c.loan_id,
-        loans.c.lender,
-        loans.c.lender_type,
-        loans.c.licence,
-        loans.c.product,
-        loans.c.currency,
-        loans.c.principal_minor,
-        loans.c.apr_all_in_bp,
-        loans.c.contract_date,
-        _LATEST_SCORE.scalar_subquery().label("score"),
-        _LATEST_SCORE.with_only_columns(loan_scores.c.as_of).scalar_subquery().label("score_as_of"),
-        _LATEST_SCORE.with_only_columns(loan_scores.c.model_version).scalar_subquery().label("model_version"),
-    )
-    .where(_LOANS_OF_B)
-    .order_by(loans.c.contract_date, loans.c.loan_id)
-)
-# Everything per loan (schedule, payments, delinquency snapshots, bucket spells) and the account's holds, in ONE
-# statement: each part fills the columns it needs of one shared layout and is told apart by `what`; the first
+# The loans (each with its latest score), everything per loan (schedule, payments, delinquency snapshots, bucket
+# spells) and the account's holds, in ONE statement: each part fills the columns it needs of one shared layout and is told apart by `what`; the first
 # part types the columns (so dates, instants and amounts come back as such on every database). Sorted here.
 _N = null()
-_DETAIL_COLS = ("what", "loan_id", "s1", "s2", "s3", "d1", "d2", "ts", "n0", "n1", "n2", "n3", "n4")
+_DETAIL_COLS = (
+    "what",
+    "loan_id",
+    "s1",
+    "s2",
+    "s3",
+    "d1",
+    "d2",
+    "ts",
+    "n0",
+    "n1",
+    "n2",
+    "n3",
+    "n4",
+    "s4",
+    "s5",
+    "s6",
+    "f0",
+)
 
 
 def _part(what: str, *cols: Any) -> Any:
@@ -232,6 +233,10 @@ _Q_DETAILS = union_all(
         instalments.c.interest_minor,
         instalments.c.fee_minor,
         cast(_N, BigInteger),
+        cast(_N, String),
+        cast(_N, String),
+        cast(_N, String),
+        cast(_N, Float),
     )
     .join(loans, loans.c.loan_id == instalments.c.loan_id)
     .where(_LOANS_OF_B),
@@ -246,6 +251,10 @@ _Q_DETAILS = union_all(
         payments.c.paid_at,
         _N,
         payments.c.amount_minor,
+        _N,
+        _N,
+        _N,
+        _N,
         _N,
         _N,
         _N,
@@ -266,6 +275,10 @@ _Q_DETAILS = union_all(
         loan_delinquency.c.overdue_interest_minor,
         loan_delinquency.c.overdue_penalty_minor,
         loan_delinquency.c.non_demandable_minor,
+        _N,
+        _N,
+        _N,
+        _N,
     )
     .join(loans, loans.c.loan_id == loan_delinquency.c.loan_id)
     .where(_LOANS_OF_B),
@@ -277,6 +290,10 @@ _Q_DETAILS = union_all(
         _N,
         bucket_history.c.start_date,
         bucket_history.c.end_date,
+        _N,
+        _N,
+        _N,
+        _N,
         _N,
         _N,
         _N,
@@ -300,7 +317,30 @@ _Q_DETAILS = union_all(
         _N,
         _N,
         _N,
+        _N,
+        _N,
+        _N,
+        _N,
     ).where(holds.c.borrower_id == _b),
+    _part(  # the loans themselves, each with its latest score (scalar subqueries)
+        "l",
+        loans.c.loan_id,
+        loans.c.lender,
+        loans.c.lender_type,
+        loans.c.licence,
+        loans.c.contract_date,
+        _LATEST_SCORE.with_only_columns(loan_scores.c.as_of).scalar_subquery(),
+        _N,
+        _N,
+        loans.c.principal_minor,
+        loans.c.apr_all_in_bp,
+        _N,
+        _N,
+        loans.c.product,
+        loans.c.currency,
+        _LATEST_SCORE.with_only_columns(loan_scores.c.model_version).scalar_subquery(),
+        _LATEST_SCORE.scalar_subquery(),
+    ).where(_LOANS_OF_B),
 )
 
 
@@ -315,6 +355,21 @@ class _Snapshot(NamedTuple):
     rate_flags: str
 
 
+class _Loan(NamedTuple):
+    loan_id: str
+    lender: str
+    lender_type: str
+    licence: str
+    product: str
+    currency: str
+    principal_minor: int
+    apr_all_in_bp: int
+    contract_date: date
+    score: float | None
+    score_as_of: date | None
+    model_version: str | None
+
+
 @dataclass(slots=True)
 class _Details:
     schedule: dict[str, list[Instalment]] = field(default_factory=lambda: defaultdict(list))
@@ -322,12 +377,13 @@ class _Details:
     snapshots: dict[str, list[_Snapshot]] = field(default_factory=lambda: defaultdict(list))
     spells: dict[str, list[BucketSpell]] = field(default_factory=lambda: defaultdict(list))
     holds: list[Any] = field(default_factory=list)
+    loans: list[_Loan] = field(default_factory=list)
 
 
 def _details(conn: Connection, p: Mapping[str, object]) -> _Details:
     out = _Details()
     rows = conn.execute(_Q_DETAILS, p).all()
-    for what, loan_id, s1, s2, s3, d1, d2, ts, n0, n1, n2, n3, n4 in rows:
+    for what, loan_id, s1, s2, s3, d1, d2, ts, n0, n1, n2, n3, n4, s4, s5, s6, f0 in rows:
         if what == "i":
             fee = int(n3 or 0)
             out.schedule[loan_id].append(
@@ -339,6 +395,8 @@ def _details(conn: Connection, p: Mapping[str, object]) -> _Details:
             out.snapshots[loan_id].append(_Snapshot(d1, int(n0), s1, int(n1), int(n2), int(n3), int(n4), s2))
         elif what == "s":
             out.spells[loan_id].append(BucketSpell(d1, d2, s1))
+        elif what == "l":
+            out.loans.append(_Loan(loan_id, s1, s2, s3, s4, s5, n1, n2, d1, f0, d2, s6))
         else:
             out.holds.append((s1, loan_id, s2, d1, d2, s3))
     # the orders the parts had as statements of their own (ties as the database returns them)
@@ -351,6 +409,7 @@ def _details(conn: Connection, p: Mapping[str, object]) -> _Details:
     for spells in out.spells.values():
         spells.sort(key=lambda sp: sp.start_date)
     out.holds.sort(key=lambda h: h[3], reverse=True)
+    out.loans.sort(key=lambda ln: (ln.contract_date, ln.loan_id))
     return out
 
 
@@ -510,7 +569,7 @@ def read_customer_view(conn: Connection, *, scope: Scope, borrower_id: str, toda
         raise NotVisible(borrower_id)
     p = {"b": borrower_id}
     details = _details(conn, p)
-    loan_views = _loans(conn, p, details)
+    loan_views = _loans(details)
     hold_views = [
         HoldView(hold_id, loan_id, kind, start, end, reason, start <= today and (end is None or end >= today))
         for hold_id, loan_id, kind, start, end, reason in details.holds
@@ -573,8 +632,8 @@ def _profile(conn: Connection, scope: Scope, borrower_id: str) -> Profile | None
     )
 
 
-def _loans(conn: Connection, p: Mapping[str, object], details: _Details) -> list[LoanView]:
-    loan_rows = conn.execute(_Q_LOANS, p).all()
+def _loans(details: _Details) -> list[LoanView]:
+    loan_rows = details.loans
     if not loan_rows:
         return []
     sched, pays, spells = details.schedule, details.payments, details.spells

@@ -207,7 +207,8 @@ def read_worklist(
     params: dict[str, object] = {"day": plan_date, **scope.params()}
     if agent_id:
         params["only_agent"] = agent_id
-    rows = conn.execute(page_q, {**params, "size": size, "skip": (page - 1) * size}).all()
+    # plain tuples: the key below is then hashed and compared in C (a Row compares field by field in Python)
+    rows = list(map(tuple, conn.execute(page_q, {**params, "size": size, "skip": (page - 1) * size})))
     if rows:
         run_id: int | None = int(rows[0][0])
         total = int(rows[0][-1])

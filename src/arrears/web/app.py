@@ -3,6 +3,7 @@ injected (tests pass a migrated engine and a FixedClock); `serve_app(...)` runs 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -69,11 +70,20 @@ class SecurityHeaders:
 THREADS = 8
 
 
-def _lifespan(threads: int | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+def _lifespan(
+    threads: int | None, freeze_gc: bool = False
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if threads is not None:
             anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        if freeze_gc:
+            # Everything alive at startup (the modules, FastAPI's and SQLAlchemy's structures: about 160,000
+            # objects) lives as long as the process: move it out of the cyclic collector's reach, so a full
+            # collection scans only what requests and caches created since (a full collection over everything
+            # stopped the process for up to ~90 ms, every request in flight included).
+            gc.collect()
+            gc.freeze()
         yield
 
     return lifespan
@@ -111,17 +121,20 @@ def create_app(
     clock: Clock | None = None,
     secure_cookies: bool = True,
     threads: int | None = THREADS,
+    freeze_gc: bool = False,
 ) -> FastAPI:
     """The web app over `engine` (default: the settings' database). `secure_cookies=False` only for plain-HTTP
     test clients; browsers accept Secure cookies from http://localhost and 127.0.0.1. `threads`: how many
-    requests the process runs at once in its threadpool (None: anyio's default, 40)."""
+    requests the process runs at once in its threadpool (None: anyio's default, 40). `freeze_gc`: for a serving
+    process (not for tests, which build many apps in one process): exclude what exists at startup from the
+    cyclic garbage collector (`gc.freeze`)."""
     settings = settings or get_settings()
     if clock is None:
         from arrears.web.clock import SystemClock
 
         clock = SystemClock()
     app = FastAPI(
-        lifespan=_lifespan(threads),
+        lifespan=_lifespan(threads, freeze_gc),
         title="Arrears API",
         version="1",
         description=(
@@ -160,7 +173,7 @@ def serve_app(
     """Serve until Ctrl-C (blocking). `arrears serve` and `arrears demo` call this."""
     import uvicorn
 
-    app = create_app(settings=settings, engine=engine, clock=clock)
+    app = create_app(settings=settings, engine=engine, clock=clock, freeze_gc=True)
     try:
         uvicorn.run(app, host=host, port=port, log_level=log_level)
     finally:

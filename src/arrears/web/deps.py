@@ -15,6 +15,8 @@
 - `AccountScope`: the signed-in user's `Scope` (services/access.py): filter lists with it, check single
   accounts with `require_read` / `require_write`.
 - `RequireRoles("team_lead", "admin")`: a dependency that 403s other roles.
+- `Page`: for the hot pages (worklist, customer view): the engine, clock, signed-in user (same checks as
+  `CurrentUser`), scope, language and time zone resolved by one dependency instead of one each.
 
 Cost: every dependency that does no I/O is `async def`, so FastAPI runs it on the event loop instead of handing
 it to the threadpool (a sync dependency costs a thread hop per request). The signed-in user comes from the
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -176,6 +179,36 @@ async def account_scope(user: CurrentUser) -> Scope:
 
 
 AccountScope = Annotated[Scope, Depends(account_scope)]
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    """What a hot page needs, resolved by ONE dependency (`Page`) instead of one each: the same checks as
+    `CurrentUser` (bearer token or session cookie, CSRF on unsafe methods, 401 when not signed in)."""
+
+    engine: Engine
+    clock: Clock
+    user: User
+    scope: Scope
+    lang: str
+    timezone: str
+
+
+async def page_context(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> PageContext:
+    state = request.app.state
+    engine: Engine = state.engine
+    clock: Clock = state.clock
+    csrf = await presented_csrf(request)
+    user = await current_user_optional(request, engine, clock, token, csrf)
+    if user is None:
+        raise ApiError(401, headers={"WWW-Authenticate": "Bearer"})
+    tz: str = state.settings.timezone
+    return PageContext(engine, clock, user, scope_for(user), get_lang(request), tz)
+
+
+# The worklist and the customer view take `Page` alone: FastAPI resolves one dependency (and the bearer scheme,
+# kept so the OpenAPI spec still names the security) instead of about ten per request.
+Page = Annotated[PageContext, Depends(page_context)]
 
 
 class RequireRoles:

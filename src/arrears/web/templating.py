@@ -21,10 +21,12 @@ from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
+import jinja2.runtime
 from fastapi import Request
 from markupsafe import Markup
 from starlette.responses import HTMLResponse, Response
@@ -57,15 +59,39 @@ class _TranslatingLoader(jinja2.FileSystemLoader):
         )
 
 
+# The helpers templates call many times per page (`money`, `d`, `dt`, `t`, `fragment`): plain functions that
+# take no context. Jinja's generic call path looks for `pass_context` & co. on the callable at every call (about
+# half of a loan section's render time went there); `_Context.call` calls these directly instead.
+_PLAIN: set[Callable[..., Any]] = set()
+
+
+def _plain(fn: Callable[..., Any]) -> Callable[..., Any]:
+    _PLAIN.add(fn)
+    return fn
+
+
+class _Context(jinja2.runtime.Context):
+    def call(self, obj: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        if type(obj) is FunctionType and obj in _PLAIN:
+            if kwargs:  # what Jinja adds to calls inside loops and blocks, for context functions only
+                kwargs.pop("_loop_vars", None)
+                kwargs.pop("_block_vars", None)
+            return obj(*args, **kwargs)
+        return super().call(obj, *args, **kwargs)
+
+
 def _environment(lang: str) -> jinja2.Environment:
     # One environment per language and process. Templates are compiled once and kept (`auto_reload=False`: no
     # stat() of every template and include on each render; a changed template needs a restart, as code does).
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=_TranslatingLoader(str(TEMPLATES_DIR), lang),
         autoescape=True,
         auto_reload=False,
         cache_size=-1,
     )
+    environment.context_class = _Context
+    _plain(translator(lang))
+    return environment
 
 
 _ENVS = {lang: _environment(lang) for lang in LANGS}
@@ -76,6 +102,7 @@ def template(name: str, lang: str) -> jinja2.Template:
     return _ENVS.get(lang, env).get_template(name)
 
 
+@_plain
 def money(minor: int | None, currency: str = "CNY") -> str:
     if minor is None:
         return "—"
@@ -85,6 +112,7 @@ def money(minor: int | None, currency: str = "CNY") -> str:
     return f"{sign}{symbol}{whole:,}.{cents:02d}"
 
 
+@_plain
 def d(value: date | None) -> str:
     return "—" if value is None else value.isoformat()
 
@@ -97,6 +125,7 @@ def _dt_in(timezone: str) -> Callable[..., str]:
     def dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return "—" if value is None else value.astimezone(tz).strftime(fmt)
 
+    _plain(dt)
     return dt
 
 
@@ -175,6 +204,7 @@ def _fragment_fn(lang: str, timezone: str) -> Callable[..., Markup]:
             _FRAGMENTS[key] = html
         return html
 
+    _plain(fragment)
     return fragment
 
 

@@ -13,7 +13,7 @@ from arrears.services import accounts as accounts_service
 from arrears.services import personal
 from arrears.services import worklist as worklist_service
 from arrears.services.account_views import CustomerView
-from arrears.web.deps import AccountScope, ClockDep, CurrentUser, DbEngine, Lang, Timezone
+from arrears.web.deps import AccountScope, ClockDep, CurrentUser, DbEngine, Page
 from arrears.web.errors import ApiError
 from arrears.web.panels import ACCOUNT_PANELS, WORKLIST_PANELS, PanelContext, collect
 from arrears.web.schemas.accounts import RevealReason
@@ -31,45 +31,42 @@ def home() -> RedirectResponse:
 @router.get("/worklist", summary="Worklist page / 工作清单页面")
 def worklist_page(
     request: Request,
-    engine: DbEngine,
-    user: CurrentUser,
-    scope: AccountScope,
-    clock: ClockDep,
-    tz: Timezone,
-    lang: Lang,
+    ctx: Page,
     plan_date: Annotated[date | None, Query(alias="date")] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
-    day = plan_date or accounts_service.local_date(clock, tz)
+    day = plan_date or accounts_service.local_date(ctx.clock, ctx.timezone)
 
     def panels(conn: Connection) -> dict[str, object]:
-        return collect(WORKLIST_PANELS, PanelContext(engine, clock, user, scope, lang, conn=conn))
+        return collect(
+            WORKLIST_PANELS, PanelContext(ctx.engine, ctx.clock, ctx.user, ctx.scope, ctx.lang, conn=conn)
+        )
 
     wl, work = worklist_service.worklist_with(
-        engine, scope=scope, plan_date=day, page=page, size=100, also=panels
+        ctx.engine, scope=ctx.scope, plan_date=day, page=page, size=100, also=panels
     )
     return render(request, "worklist.html", {"wl": wl, "work": work})
 
 
 @router.get("/accounts/{borrower_id}", summary="Customer view page / 客户视图页面")
-def account_page(
-    request: Request,
-    borrower_id: str,
-    engine: DbEngine,
-    user: CurrentUser,
-    scope: AccountScope,
-    clock: ClockDep,
-    tz: Timezone,
-    lang: Lang,
-) -> Response:
+def account_page(request: Request, borrower_id: str, ctx: Page) -> Response:
     def panels(conn: Connection, view: CustomerView) -> dict[str, object]:
         return collect(
-            ACCOUNT_PANELS, PanelContext(engine, clock, user, scope, lang, borrower_id, conn=conn, view=view)
+            ACCOUNT_PANELS,
+            PanelContext(
+                ctx.engine, ctx.clock, ctx.user, ctx.scope, ctx.lang, borrower_id, conn=conn, view=view
+            ),
         )
 
     # one connection and one transaction: the view, the panels, then the audit record
     view, work = accounts_service.customer_view_with(
-        engine, user=user, scope=scope, borrower_id=borrower_id, clock=clock, timezone=tz, also=panels
+        ctx.engine,
+        user=ctx.user,
+        scope=ctx.scope,
+        borrower_id=borrower_id,
+        clock=ctx.clock,
+        timezone=ctx.timezone,
+        also=panels,
     )
     return render(
         request,
