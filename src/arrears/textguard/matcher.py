@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -23,8 +24,9 @@ from arrears.textguard.normalise import Normalised, PinyinView, spell_pinyin
 _CUE, _ANTI, _BREAK = -1, -2, -3
 
 
-@dataclass(frozen=True, slots=True)
-class RuleHit:
+class RuleHit(NamedTuple):
+    """One lexicon rule's match (a named tuple: the guard makes several per text, and a tuple is built in C)."""
+
     rule: Rule
     start: int  # original text offsets
     end: int
@@ -129,10 +131,20 @@ class Matcher:
         """(start, end, ((rule, group), ...)) in compact coordinates."""
         text = norm.compact.text
         hits: list[tuple[int, int, tuple[tuple[int, int], ...]]] = []
+        flat = norm.flat.text
+        c2f = norm.compact_to_flat
+        n_flat = len(flat)
         for end_idx, (length, left, right, pairs) in self._compact.iter(text):
             start = end_idx - length + 1
-            if (left or right) and not _edges_ok(norm, start, end_idx + 1, left, right):
-                continue
+            # a Latin-edged match must not continue a longer Latin word in the flat text (`_edges_ok`, inlined)
+            if left:
+                fs = c2f[start]
+                if fs > 0 and flat[fs - 1].isascii() and flat[fs - 1].isalpha():
+                    continue
+            if right:
+                fe = c2f[end_idx] + 1
+                if fe < n_flat and flat[fe].isascii() and flat[fe].isalpha():
+                    continue
             hits.append((start, end_idx + 1, pairs))
         if self._has_pinyin:
             pv = norm.pinyin()
@@ -164,25 +176,23 @@ class Matcher:
         raw = self._raw_hits(norm)
         if not raw:
             return []
-        by_pair: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        # rule -> group -> spans, in one pass (the cue, anti-cue and break markers are rules of their own)
+        by_rule: dict[int, dict[int, list[tuple[int, int]]]] = {}
         for s, e, pairs in raw:
             span = (s, e)
-            for pair in pairs:
-                lst = by_pair.get(pair)
-                if lst is None:
-                    by_pair[pair] = [span]
+            for ri, gi in pairs:
+                groups = by_rule.get(ri)
+                if groups is None:
+                    by_rule[ri] = {gi: [span]}
                 else:
-                    lst.append(span)
-        cues = by_pair.pop((_CUE, 0), [])
-        antis = by_pair.pop((_ANTI, 0), [])
-        breaks = by_pair.pop((_BREAK, 0), [])
-        by_rule: dict[int, dict[int, list[tuple[int, int]]]] = {}
-        for (ri, gi), lst in by_pair.items():
-            groups = by_rule.get(ri)
-            if groups is None:
-                by_rule[ri] = {gi: lst}
-            else:
-                groups[gi] = lst
+                    lst = groups.get(gi)
+                    if lst is None:
+                        groups[gi] = [span]
+                    else:
+                        lst.append(span)
+        cues = by_rule.pop(_CUE, _NO_GROUPS).get(0, [])
+        antis = by_rule.pop(_ANTI, _NO_GROUPS).get(0, [])
+        breaks = by_rule.pop(_BREAK, _NO_GROUPS).get(0, [])
         # a `near` rule needs a hit in every group; drop the others before any clause work
         rules = self.rules
         n_groups = self._n_groups
@@ -203,7 +213,7 @@ class Matcher:
                 spans = self._rule_spans(rule, groups, clauses)
             else:
                 g0 = groups[0]
-                spans = g0 if len(g0) == 1 else _dedupe(sorted(set(g0)))
+                spans = g0 if len(g0) == 1 else _dedupe(g0)
             if rule.category is None:  # a claim is made once: report its first mention
                 spans = spans[:1]
             for s, e in spans:
@@ -221,31 +231,38 @@ class Matcher:
     ) -> list[tuple[int, int]]:
         if not rule.near:
             g0 = groups.get(0, [])
-            return g0 if len(g0) == 1 else _dedupe(sorted(set(g0)))
+            return g0 if len(g0) == 1 else _dedupe(g0)
         if len(groups) < len(rule.groups):
             return []
+        window = rule.window
+        # each other group's hits that lie within one clause, with that clause (worked out once per hit)
+        others: list[list[tuple[int, int, int]]] = []
+        for gi in range(1, len(rule.groups)):
+            within: list[tuple[int, int, int]] = []
+            for hs, he in groups[gi]:
+                c = clauses(hs)
+                if clauses(he - 1) == c:
+                    within.append((hs, he, c))
+            others.append(within)
         found: list[tuple[int, int]] = []
-        anchors = sorted(set(groups[0]))
-        for a in anchors:
-            lo, hi = a
-            ok = True
-            ca = clauses(a[0])
-            for gi in range(1, len(rule.groups)):
+        for a0, a1 in sorted(set(groups[0])):
+            lo, hi = a0, a1
+            ca = clauses(a0)
+            for within in others:
                 best: tuple[int, int] | None = None
-                best_w = rule.window + 1
-                for h in groups[gi]:
-                    if abs(h[0] - a[0]) > rule.window or clauses(h[0]) != ca or clauses(h[1] - 1) != ca:
+                best_w = window + 1
+                for hs, he, c in within:
+                    if c != ca or abs(hs - a0) > window:
                         continue
-                    w = max(hi, h[1]) - min(lo, h[0])
-                    if w <= rule.window and w < best_w and not (h[0] < a[1] and a[0] < h[1]):
-                        best, best_w = h, w
+                    w = (hi if hi > he else he) - (lo if lo < hs else hs)
+                    if w <= window and w < best_w and not (hs < a1 and a0 < he):
+                        best, best_w = (hs, he), w
                 if best is None:
-                    ok = False
                     break
                 lo, hi = min(lo, best[0]), max(hi, best[1])
-            if ok:
+            else:
                 found.append((lo, hi))
-        return _dedupe(sorted(set(found)))
+        return _dedupe(found)
 
     def _negated(
         self,
@@ -357,14 +374,21 @@ def _inside(regions: list[tuple[int, int]], fs: int, fe: int) -> bool:
     return any(a <= fs and fe < b for a, b in regions)
 
 
+_NO_GROUPS: dict[int, list[tuple[int, int]]] = {}
+
+
 def _none(_: int) -> int:
     return 0
 
 
+def _longest_first(span: tuple[int, int]) -> tuple[int, int]:
+    return span[0], span[0] - span[1]
+
+
 def _dedupe(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Drop spans contained in another span of the same rule."""
+    """Drop repeats and spans contained in another span of the same rule; in (start, longest first) order."""
     out: list[tuple[int, int]] = []
-    for s in sorted(spans, key=lambda x: (x[0], -(x[1] - x[0]))):
+    for s in sorted(spans, key=_longest_first):
         if out and out[-1][0] <= s[0] and s[1] <= out[-1][1]:
             continue
         out.append(s)
