@@ -39,12 +39,15 @@ _WRITERS = (
     ("dy", "M"),
     ("du", "N"),
     ("dj", "O"),
+    ("ds", "P"),
+    ("do", "Q"),
 )
 
 
 def author_group(row: dict[str, object]) -> str:
     """The writer of a row: its author, with author D's folder split into its writers (by the id prefix:
-    `dx…` D2, `df…` F except D's own `dfal`, `dg…` G, `dk…` H, `dz…` I, `dq…` K, `dw…` L, `dy…` M, `du…` N, `dj…` O) and each language apart."""
+    `dx…` D2, `df…` F except D's own `dfal`, `dg…` G, `dk…` H, `dz…` I, `dq…` K, `dw…` L, `dy…` M, `du…` N,
+    `dj…` O, `ds…` P, `do…` Q) and each language apart."""
     author = str(row.get("author") or "A")
     if author != "D":
         return author
