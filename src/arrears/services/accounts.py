@@ -190,8 +190,9 @@ _LATEST_SCORE = (
     .limit(1)
 )
 # The loans (each with its latest score), everything per loan (schedule, payments, delinquency snapshots, bucket
-# spells) and the account's holds, in ONE statement: each part fills the columns it needs of one shared layout and is told apart by `what`; the first
-# part types the columns (so dates, instants and amounts come back as such on every database). Sorted here.
+# spells) and the account's holds, in ONE statement: each part fills the columns it needs of one shared layout
+# and is told apart by `what`; the first part types the columns (so dates, instants and amounts come back as
+# such on every database). Sorted here.
 _N = null()
 _DETAIL_COLS = (
     "what",
