@@ -1,7 +1,8 @@
 """Benchmark the agent workspace: the worklist and customer-view pages under 50 concurrent agents, on PostgreSQL.
 
     python bench/web.py [--accounts 1000000] [--reuse] [--loader import|copy] [--users 50] [--duration 60]
-                        [--workers 2] [--warmup 10] [--prepare-only] [--client aiohttp|httpx] [--think-ms 0]
+                        [--workers 2] [--server reuseport|uvicorn] [--threads 8] [--trace FILE]
+                        [--warmup 10] [--prepare-only] [--client aiohttp|httpx] [--think-ms 0]
                         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/arrears_bench]
 
 1. **Data.** A dedicated database (created when absent). `arrears synth` (Parquet) writes N accounts into
@@ -12,8 +13,10 @@
    `--reuse` keeps a database that already holds N borrowers and a plan for the date; otherwise the database is
    dropped and rebuilt. Users `bench-<agent_id>` (password `bench`) are created for the agents with the longest
    worklists (with fewer agents than users, several sessions share an agent).
-2. **Server.** uvicorn serves the app (`create_app`, production settings: Secure cookies, CSRF, audit of every
-   customer view) in a separate process, `--workers` processes, with the clock fixed at the plan date.
+2. **Server.** The app (`create_app`, production settings: Secure cookies, CSRF, audit of every customer view)
+   in `--workers` processes, with the clock fixed at the plan date, served as `arrears serve --workers N` does
+   (`--server reuseport`: web/server.py, one socket per worker in a SO_REUSEPORT group) or by uvicorn's own
+   `--workers` (`--server uvicorn`: one shared socket, for comparison).
 3. **Load.** One local client process over loopback (`--client aiohttp`, the default: about a third of
    httpx's CPU per request; `--client httpx` for comparison): `--users` concurrent agents, each signed in
    through the login form with its own session cookie and its own keep-alive connection, alternating
@@ -23,10 +26,13 @@
    such, never instead of the closed-loop figure). `--warmup` seconds are not counted; then `--duration`
    seconds are measured.
 
+`--trace FILE` writes every measured request (sent at, ms, page, user) as TSV, to see where a tail comes from.
+
 Reports requests/s and p50/p95/p99 latency per page, who used the CPU during the measured window (the client,
 the uvicorn processes, the database backends, the whole machine; from /proc) and the load average, and ends
 with one JSON line:
-{"accounts": N, "users": 50, "rps": ..., "p99_ms": ..., "p99_worklist_ms": ..., "p99_customer_ms": ...,
+{"accounts": N, "users": 50, "workers": 2, "server": "reuseport", "rps": ..., "p99_ms": ..., "p99_worklist_ms": ...,
+ "p99_customer_ms": ..., "user_mean_ms": [min, median, max], "connections_per_worker": [...],
  "client": "aiohttp", "think_ms": 0, "cpu_ms_per_req": {"client": ..., "server": ..., "postgres": ...},
  "cpu_share": {"client": ..., "server": ..., "postgres": ..., "machine": ...}, "load1": ...}
 Client and server share the machine (on a 2-core box the client costs the server part of its CPU).
@@ -295,30 +301,40 @@ def start_server(
     loop: str = "auto",
     http: str = "auto",
     threads: int | None = None,
+    server: str = "reuseport",
 ) -> subprocess.Popen[bytes]:
     env = {**os.environ, ENV_URL: url, ENV_NOW: now.isoformat(), ENV_THREADS: str(threads or "")}
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "web:app_factory",
-        "--factory",
-        "--app-dir",
-        str(Path(__file__).parent),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-        "--loop",
-        loop,
-        "--http",
-        http,
-    ]
+    if server == "uvicorn":  # uvicorn's own workers, on one shared socket (for comparison)
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "web:app_factory",
+            "--factory",
+            "--app-dir",
+            str(Path(__file__).parent),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--loop",
+            loop,
+            "--http",
+            http,
+        ]
+    else:  # what `arrears serve --workers N` runs: one socket per worker in a SO_REUSEPORT group
+        code = (
+            f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+            "from arrears.web.server import serve_workers; "
+            f"sys.exit(serve_workers('web:app_factory', host='127.0.0.1', port={port}, workers={workers}, "
+            f"loop={loop!r}, http={http!r}))"
+        )
+        cmd = [sys.executable, "-c", code]
     proc = subprocess.Popen(cmd, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -483,9 +499,10 @@ class CpuMeter:
     """CPU seconds used between `start()` and `stop()` by this process (the client), the server's processes and
     the database backends of the bench database, and the machine's busy share."""
 
-    def __init__(self, server_pid: int, database_url: str) -> None:
+    def __init__(self, server_pid: int, database_url: str, port: int = 0) -> None:
         self.server_pid = server_pid
         self.database_url = database_url
+        self.port = port
         self.pg_pids: list[int] = []
 
     def _pg_backends(self) -> list[int]:
@@ -506,6 +523,26 @@ class CpuMeter:
                 return [int(p) for p in pids]
         finally:
             eng.dispose()
+
+    def connections_per_worker(self) -> list[int]:
+        """The clients' open connections held by each server process (largest first): how evenly the users were
+        spread over the workers."""
+        import psutil  # type: ignore[import-untyped]
+
+        counts = []
+        for pid in _descendants(self.server_pid):
+            try:
+                conns = psutil.Process(pid).net_connections(kind="tcp")
+            except (psutil.Error, OSError):
+                continue
+            n = sum(
+                1
+                for c in conns
+                if c.status == psutil.CONN_ESTABLISHED and c.laddr and c.laddr.port == self.port
+            )
+            if n:
+                counts.append(n)
+        return sorted(counts, reverse=True)
 
     def _sample(self) -> dict[str, float]:
         ru = resource.getrusage(resource.RUSAGE_SELF)
@@ -532,6 +569,7 @@ class CpuMeter:
         machine = (last["busy"] - self.first["busy"]) / max(1.0, last["total"] - self.first["total"])
         return {
             "seconds": used,
+            "connections": self.connections_per_worker(),
             "share": {**{k: v / (wall * cores) for k, v in used.items()}, "machine": machine},
             "load_start": self.load_start,
             "load_end": os.getloadavg(),
@@ -552,6 +590,7 @@ async def drive(
     import random
 
     samples: dict[str, list[float]] = {"worklist": [], "customer": []}
+    trace: list[tuple[float, float, str, int]] = []  # (sent at, ms, page, user) for --trace
     errors: dict[str, int] = {"worklist": 0, "customer": 0}
     transports = [TRANSPORTS[client](base) for _ in usernames]
     agents = [Agent(t, u) for t, u in zip(transports, usernames, strict=True)]
@@ -587,6 +626,7 @@ async def drive(
                 if t0 >= measure_from and t1 <= stop_at:
                     if r.status == 200:
                         samples[page].append((t1 - t0) * 1000)
+                        trace.append((t0 - measure_from, (t1 - t0) * 1000, page, k))
                     else:
                         errors[page] += 1
                 i += 1
@@ -601,6 +641,7 @@ async def drive(
         "errors": errors,
         "accounts_per_agent": sum(len(a.accounts) for a in agents) / len(agents),
         "cpu": cpu,
+        "trace": trace,
     }
 
 
@@ -652,6 +693,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--threads", type=int, default=None, help="requests each worker runs at once (default: the app's)"
     )
+    ap.add_argument(
+        "--trace", type=Path, default=None, help="write every measured request (sent at, ms, page, user)"
+    )
+    ap.add_argument(
+        "--server",
+        choices=("reuseport", "uvicorn"),
+        default="reuseport",
+        help="reuseport: what `arrears serve --workers N` runs (a socket per worker, SO_REUSEPORT); "
+        "uvicorn: uvicorn's --workers (one shared socket)",
+    )
     ap.add_argument("--uvicorn-loop", default="auto", help="uvicorn --loop (auto: uvloop when installed)")
     ap.add_argument("--uvicorn-http", default="auto", help="uvicorn --http (auto: httptools when installed)")
     args = ap.parse_args(argv)
@@ -679,9 +730,16 @@ def main(argv: list[str] | None = None) -> int:
 
     port = free_port()
     server = start_server(
-        args.database_url, now, port, args.workers, args.uvicorn_loop, args.uvicorn_http, args.threads
+        args.database_url,
+        now,
+        port,
+        args.workers,
+        args.uvicorn_loop,
+        args.uvicorn_http,
+        args.threads,
+        args.server,
     )
-    meter = CpuMeter(server.pid, args.database_url)
+    meter = CpuMeter(server.pid, args.database_url, port)
     try:
         result = asyncio.run(
             drive(
@@ -701,10 +759,14 @@ def main(argv: list[str] | None = None) -> int:
         except subprocess.TimeoutExpired:
             server.kill()
     samples, errors = result["samples"], result["errors"]
+    if args.trace:
+        with open(args.trace, "w", encoding="utf-8") as fh:
+            fh.write("sent_s\tms\tpage\tuser\n")
+            fh.writelines(f"{a:.4f}\t{b:.2f}\t{c}\t{d}\n" for a, b, c, d in sorted(result["trace"]))
     everything = samples["worklist"] + samples["customer"]
     log(
         f"{args.accounts:,} accounts; {args.users} agents ({result['accounts_per_agent']:.0f} worklist accounts "
-        f"each) against {args.workers} uvicorn worker(s); {args.duration:.0f} s measured after {args.warmup:.0f} s "
+        f"each) against {args.workers} uvicorn worker(s) ({args.server}); {args.duration:.0f} s measured after {args.warmup:.0f} s "
         f"warm-up; {os.cpu_count()} cores shared by client and server"
     )
     log(f"{'page':<10}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
@@ -716,7 +778,18 @@ def main(argv: list[str] | None = None) -> int:
         )
     cpu = result["cpu"]
     requests = max(1, len(everything))
+    per_user: dict[int, list[float]] = {}
+    for _sent, ms, _page, user in result["trace"]:
+        per_user.setdefault(user, []).append(ms)
+    user_means = sorted(sum(v) / len(v) for v in per_user.values())
+    spread = (
+        [round(user_means[0], 1), round(pct(user_means, 50), 1), round(user_means[-1], 1)]
+        if user_means
+        else []
+    )
+    log(f"mean latency per user, min / median / max: {' / '.join(f'{v:.0f}' for v in spread)} ms")
     if cpu:
+        log(f"clients' connections per worker process: {cpu['connections']}")
         log(
             "CPU during the measured window (share of all {n} cores / ms per request): client {c:.0%} / {cm:.2f}, "
             "uvicorn {s:.0%} / {sm:.2f}, postgres {p:.0%} / {pm:.2f}; machine busy {m:.0%}; load average "
@@ -737,6 +810,7 @@ def main(argv: list[str] | None = None) -> int:
         "accounts": args.accounts,
         "users": args.users,
         "workers": args.workers,
+        "server": args.server,
         "client": args.client,
         "think_ms": args.think_ms,
         "rps": round(len(everything) / args.duration, 1),
@@ -745,11 +819,13 @@ def main(argv: list[str] | None = None) -> int:
         "p99_worklist_ms": round(pct(samples["worklist"], 99), 1),
         "p99_customer_ms": round(pct(samples["customer"], 99), 1),
         "errors": sum(errors.values()),
+        "user_mean_ms": spread,
         **{k: round(v, 1) for k, v in stages.items()},
     }
     if cpu:
         figures["cpu_ms_per_req"] = {k: round(v * 1000 / requests, 2) for k, v in cpu["seconds"].items()}
         figures["cpu_share"] = {k: round(v, 3) for k, v in cpu["share"].items()}
+        figures["connections_per_worker"] = cpu["connections"]
         figures["load1"] = round(cpu["load_start"][0], 2)
     print(json.dumps(figures))
     return 0

@@ -16,6 +16,14 @@ def serve(
     database_url: str | None = typer.Option(
         None, "--database-url", help="SQLAlchemy URL (default: ARREARS_DATABASE_URL or ./arrears.db)."
     ),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=64,
+        help="工作进程数 / Worker processes (one per core is a good start; each has its own socket and database "
+        "pool, and Linux spreads the connections over them).",
+    ),
 ) -> None:
     """启动工作台与接口服务 / Serve the agent workspace and the REST API (/api/v1, docs at /docs) until Ctrl-C."""
     from arrears.web.app import serve_app
@@ -28,10 +36,27 @@ def serve(
     try:
         rev = current_revision(engine)
         if rev != head_revision():
-            console.print(f"[red]数据库版本 {rev or '空'} 不是最新，请先运行 `arrears db upgrade` / the database is at "
-                          f"{rev or 'empty'}, not {head_revision()}: run `arrears db upgrade` first[/]")
+            console.print(
+                f"[red]数据库版本 {rev or '空'} 不是最新，请先运行 `arrears db upgrade` / the database is at "
+                f"{rev or 'empty'}, not {head_revision()}: run `arrears db upgrade` first[/]"
+            )
             raise typer.Exit(1)
-        console.print(f"工作台 workspace: http://{host}:{port}/  ·  API docs: http://{host}:{port}/docs  (Ctrl-C 停止 stop)")
-        serve_app(host=host, port=port, settings=settings, engine=engine)
+        console.print(
+            f"工作台 workspace: http://{host}:{port}/  ·  API docs: http://{host}:{port}/docs  (Ctrl-C 停止 stop)"
+        )
+        if workers == 1:
+            serve_app(host=host, port=port, settings=settings, engine=engine)
+        else:
+            import os
+
+            from arrears.web.server import serve_workers
+
+            engine.dispose()  # each worker process opens its own connections
+            if database_url:
+                os.environ["ARREARS_DATABASE_URL"] = database_url  # the workers read their settings from it
+            # one socket per worker (SO_REUSEPORT), so the users' connections are spread evenly: web/server.py
+            raise typer.Exit(
+                serve_workers("arrears.web.app:production_app", host=host, port=port, workers=workers)
+            )
     finally:
         engine.dispose()

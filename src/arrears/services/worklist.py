@@ -208,7 +208,8 @@ def read_worklist(
     if agent_id:
         params["only_agent"] = agent_id
     # plain tuples: the key below is then hashed and compared in C (a Row compares field by field in Python)
-    rows = list(map(tuple, conn.execute(page_q, {**params, "size": size, "skip": (page - 1) * size})))
+    # (`all()`: one fetch for the page, not one driver call per row)
+    rows = list(map(tuple, conn.execute(page_q, {**params, "size": size, "skip": (page - 1) * size}).all()))
     if rows:
         run_id: int | None = int(rows[0][0])
         total = int(rows[0][-1])

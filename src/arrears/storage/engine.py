@@ -17,7 +17,28 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(u, **kwargs)
         _sqlite_pragmas(engine)
         return engine
-    return create_engine(u, pool_pre_ping=True, **kwargs)
+    engine = create_engine(u, pool_pre_ping=True, **kwargs)
+    if u.get_backend_name() == "postgresql":
+        _postgres_utc(engine)
+    return engine
+
+
+def _postgres_utc(engine: Engine) -> None:
+    """Every session in UTC, whatever the server's default or the client's (PGTZ): SQL that takes the date of an
+    instant then means what it means on SQLite (where instants are stored in UTC), and psycopg returns instants
+    with `datetime.UTC` itself as their zone (for any other zone it attaches a ZoneInfo), which `UTCDateTime`
+    passes through untouched."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True
+        try:
+            cur = dbapi_conn.cursor()
+            cur.execute("SET TIME ZONE 'UTC'")
+            cur.close()
+        finally:
+            dbapi_conn.autocommit = autocommit
 
 
 def _sqlite_pragmas(engine: Engine) -> None:

@@ -161,6 +161,12 @@ def create_app(
     return app
 
 
+def production_app() -> FastAPI:
+    """The app of one worker process of `arrears serve --workers N` (web/server.py builds one per worker):
+    settings from the environment, the system clock, the cyclic collector frozen after startup."""
+    return create_app(freeze_gc=True)
+
+
 def serve_app(
     *,
     host: str = "127.0.0.1",

@@ -1,0 +1,33 @@
+"""`storage.engine.make_engine`: PostgreSQL sessions run in UTC whatever the server's or the client's default,
+without losing the URL's own `options` (the tests' per-test schema rides on one)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from arrears.storage.engine import make_engine
+from arrears.storage.migrate import upgrade
+
+pytestmark = [pytest.mark.db, pytest.mark.postgres]
+
+
+def test_sessions_are_in_utc_and_keep_the_url_options(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PGTZ", "Asia/Shanghai")  # a client default that is not UTC (libpq sends it at connect)
+    engine = make_engine(database_url, connect_args={"options": "-c statement_timeout=30000"})
+    try:
+        upgrade(engine)  # the tables land in the test's own schema: the URL's search_path was kept
+        with engine.connect() as conn:
+            assert conn.execute(text("SHOW TimeZone")).scalar() == "UTC"
+            assert conn.execute(text("SHOW statement_timeout")).scalar() == "30s"
+            assert conn.execute(text("SELECT to_regclass('loans') IS NOT NULL")).scalar()
+            # 2026-03-10 23:30 in Shanghai is still 2026-03-10 15:30 in UTC: a date taken in SQL is the UTC one,
+            # as on SQLite, and the instant comes back with `datetime.UTC` itself as its zone
+            at = conn.execute(text("SELECT TIMESTAMPTZ '2026-03-10 23:30:00+08:00'")).scalar()
+            day = conn.execute(text("SELECT date(TIMESTAMPTZ '2026-03-11 01:30:00+08:00')")).scalar()
+        assert at == datetime(2026, 3, 10, 15, 30, tzinfo=UTC) and at.tzinfo is UTC
+        assert str(day) == "2026-03-10"
+    finally:
+        engine.dispose()
