@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from arrears.storage.engine import make_engine
 from arrears.storage.migrate import upgrade
+from arrears.storage.types import UTCDateTime
 
 pytestmark = [pytest.mark.db, pytest.mark.postgres]
 
@@ -31,3 +32,22 @@ def test_sessions_are_in_utc_and_keep_the_url_options(database_url: str, monkeyp
         assert str(day) == "2026-03-10"
     finally:
         engine.dispose()
+
+
+def test_utc_instants_from_any_engine(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`UTCDateTime` skips its per-value conversion only on engines whose sessions are known to be in UTC; an
+    engine made another way (its sessions in Shanghai time here) still gets instants in UTC."""
+    monkeypatch.setenv("PGTZ", "Asia/Shanghai")
+    stmt = text("SELECT TIMESTAMPTZ '2026-03-10 23:30:00+08:00' AS at").columns(at=UTCDateTime())
+    want = datetime(2026, 3, 10, 15, 30, tzinfo=UTC)
+    ours, plain = make_engine(database_url), create_engine(database_url)
+    try:
+        for engine in (ours, plain):
+            with engine.connect() as conn:
+                at = conn.execute(stmt).scalar_one()
+            assert at == want and at.tzinfo is UTC
+        with plain.connect() as conn:
+            assert conn.execute(text("SHOW TimeZone")).scalar() == "Asia/Shanghai"  # so it was converted
+    finally:
+        ours.dispose()
+        plain.dispose()

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from arrears.storage.types import UTC_SESSIONS
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`. SQLite gets WAL, enforced foreign keys and a busy timeout."""
@@ -26,8 +28,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 def _postgres_utc(engine: Engine) -> None:
     """Every session in UTC, whatever the server's default or the client's (PGTZ): SQL that takes the date of an
     instant then means what it means on SQLite (where instants are stored in UTC), and psycopg returns instants
-    with `datetime.UTC` itself as their zone (for any other zone it attaches a ZoneInfo), which `UTCDateTime`
-    passes through untouched."""
+    with `datetime.UTC` itself as their zone (for any other zone it attaches a ZoneInfo), so `UTCDateTime` needs
+    no result processing on this engine."""
+
+    setattr(engine.dialect, UTC_SESSIONS, True)  # this engine's dialect only (one dialect object per engine)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -9,6 +9,9 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+# Set (True) on the dialect of an engine whose every session runs in UTC: see storage.engine.make_engine.
+UTC_SESSIONS = "arrears_utc_sessions"
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware instant. Stored in UTC, returned aware (UTC).
@@ -29,6 +32,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         if dialect.name == "sqlite":
             return utc.replace(tzinfo=None)
         return utc
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        # On an engine whose sessions run in UTC (storage.engine.make_engine on PostgreSQL) psycopg already returns
+        # instants with `datetime.UTC` as their zone: no per-value call at all (a worklist page reads 200 of them).
+        if getattr(dialect, UTC_SESSIONS, False):
+            return None
+        return super().result_processor(dialect, coltype)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
