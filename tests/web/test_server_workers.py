@@ -53,12 +53,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start(port: int, workers: int) -> subprocess.Popen[bytes]:
+def _start(port: int, workers: int, *, own_group: bool = False) -> subprocess.Popen[bytes]:
     code = (
         f"import sys; sys.path.insert(0, {str(HERE)!r}); from arrears.web.server import serve_workers; "
         f"sys.exit(serve_workers('test_server_workers:pid_app', host='127.0.0.1', port={port}, workers={workers}))"
     )
-    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=own_group,
+    )
 
 
 def _pid_of_new_connection(port: int) -> int:
@@ -154,6 +159,23 @@ def test_sigterm_stops_the_parent_and_every_worker(server: tuple[int, subprocess
             os.kill(pid, 0)
     with pytest.raises(OSError):
         _pid_of_new_connection(port)
+
+
+def test_ctrl_c_in_a_terminal_stops_everything_quietly() -> None:
+    """A terminal's Ctrl-C signals the whole process group: the parent and every worker stop, with no traceback."""
+    port = _free_port()
+    proc = _start(port, 2, own_group=True)
+    try:
+        workers = _wait_until_serving(port, 2, proc)
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(30) == 0
+        for pid in workers:
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+        assert b"Traceback" not in (proc.stderr.read() if proc.stderr else b"")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def test_a_port_already_in_use_fails_at_once() -> None:

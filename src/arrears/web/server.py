@@ -16,6 +16,7 @@ one socket), `serve_workers` falls back to uvicorn's shared socket.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -58,7 +59,10 @@ def _worker(factory: str, host: str, port: int, uvicorn_options: dict[str, Any])
 
     sock = reuseport_socket(host, port)
     config = uvicorn.Config(factory, factory=True, host=host, port=port, **uvicorn_options)
-    uvicorn.Server(config).run(sockets=[sock])
+    # Ctrl-C reaches the workers too (a terminal signals the whole process group): uvicorn finishes the requests in
+    # flight and then re-raises the signal. That is the way out that was asked for: exit quietly.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run(sockets=[sock])
 
 
 def serve_workers(
