@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.exc import DBAPIError
 
 from arrears.storage import audit
 from arrears.storage.tables import audit_log
@@ -57,3 +59,78 @@ def test_deleted_record_breaks_the_chain(engine: Engine) -> None:
         check = audit.verify(conn)
     assert not check.ok
     assert "prev_hash" in check.reason
+
+
+def test_concurrent_views_and_changes_keep_one_unbroken_chain(engine: Engine) -> None:
+    """Many threads append at once: records of reads (`append_committed` on connections in autocommit, grouped;
+    on PostgreSQL the pipelined path) and records of changes (`append` inside the caller's transaction). Every
+    caller gets its record's hash, every record is stored once, and the chain verifies."""
+    readers, writers, each = 6, 2, 15
+    got: dict[str, str] = {}
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+
+    def read_views(k: int) -> None:
+        try:
+            for i in range(each):
+                with engine.connect() as conn:
+                    conn.execution_options(isolation_level="AUTOCOMMIT")
+                    conn.execute(select(audit_log.c.id).limit(1)).all()  # the view's reads come first
+                    digest = audit.append_committed(
+                        conn, at=T0, actor=f"reader{k}", action="account.view", subject=f"r{k}-{i}", detail={}
+                    )
+                with lock:
+                    got[f"r{k}-{i}"] = digest
+        except BaseException as exc:  # pragma: no cover - reported below
+            failures.append(exc)
+
+    def change(k: int) -> None:
+        try:
+            for i in range(each):
+                with engine.begin() as conn:
+                    digest = audit.append(
+                        conn,
+                        at=T0,
+                        actor=f"writer{k}",
+                        action="promise.create",
+                        subject=f"w{k}-{i}",
+                        detail={},
+                    )
+                with lock:
+                    got[f"w{k}-{i}"] = digest
+        except BaseException as exc:  # pragma: no cover - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=read_views, args=(k,)) for k in range(readers)]
+    threads += [threading.Thread(target=change, args=(k,)) for k in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    with engine.connect() as conn:
+        check = audit.verify(conn)
+        stored = dict(conn.execute(select(audit_log.c.subject, audit_log.c.hash)).all())
+    assert check.ok and check.records == (readers + writers) * each
+    assert stored == got
+
+
+def test_a_failed_append_leaves_nothing_behind(engine: Engine) -> None:
+    """A record the database refuses (an action longer than its column, on PostgreSQL) fails its caller; nothing of
+    it is stored, the connection stays usable and the next record chains to the last good one."""
+    write_three(engine)
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        with pytest.raises(ValueError):  # refused before anything is sent
+            audit.append_committed(
+                conn, at=T0.replace(tzinfo=None), actor="u", action="a", subject="s", detail={}
+            )
+        if engine.dialect.name == "postgresql":
+            with pytest.raises(DBAPIError):
+                audit.append_committed(conn, at=T0, actor="u", action="x" * 500, subject="s", detail={})
+        last = audit.append_committed(conn, at=T0, actor="u", action="after", subject="s4", detail={})
+    with engine.connect() as conn:
+        check = audit.verify(conn)
+        rows = conn.execute(select(audit_log.c.action, audit_log.c.hash).order_by(audit_log.c.id)).all()
+    assert check.ok and check.records == 4
+    assert rows[-1] == ("after", last)

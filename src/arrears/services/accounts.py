@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple, TypeVar
@@ -54,7 +54,7 @@ from arrears.services.account_views import (
 )
 from arrears.services.auth import User
 from arrears.services.masking import mask_contact
-from arrears.storage import audit
+from arrears.storage import audit, direct
 from arrears.storage.tables import (
     borrowers,
     bucket_history,
@@ -381,9 +381,9 @@ class _Details:
     loans: list[_Loan] = field(default_factory=list)
 
 
-def _details(conn: Connection, p: Mapping[str, object]) -> _Details:
+def _details(rows: Sequence[Any]) -> _Details:
+    """The rows of `_Q_DETAILS`, sorted out by kind."""
     out = _Details()
-    rows = conn.execute(_Q_DETAILS, p).all()
     for what, loan_id, s1, s2, s3, d1, d2, ts, n0, n1, n2, n3, n4, s4, s5, s6, f0 in rows:
         if what == "i":
             fee = int(n3 or 0)
@@ -568,16 +568,26 @@ def read_customer_view(conn: Connection, *, scope: Scope, borrower_id: str, toda
     prof = _profile(conn, scope, borrower_id)
     if prof is None:
         raise NotVisible(borrower_id)
-    p = {"b": borrower_id}
-    details = _details(conn, p)
+    b = {"b": borrower_id}
+    # the four reads go to the server together (one round trip on PostgreSQL: storage/direct.py)
+    detail_rows, contact_rows, attempt_rows, today_rows = direct.pipeline(
+        conn,
+        [
+            (_Q_DETAILS, b),
+            (_Q_POINTS_AND_PARTIES, b),
+            (_Q_ATTEMPTS, {"b": borrower_id, "limit": ATTEMPTS_SHOWN, "offset": 0}),
+            (_Q_TODAY, {"b": borrower_id, "day": today}),
+        ],
+    )
+    details = _details(detail_rows)
     loan_views = _loans(details)
     hold_views = [
         HoldView(hold_id, loan_id, kind, start, end, reason, start <= today and (end is None or end >= today))
         for hold_id, loan_id, kind, start, end, reason in details.holds
     ]
-    contacts, masked_points, roles = _contacts(conn, borrower_id, prof.name)
-    attempts, total = _attempts(conn, borrower_id, masked_points, roles)
-    today_view = _today(conn, borrower_id, today, masked_points)
+    contacts, masked_points, roles = _contacts(contact_rows, borrower_id, prof.name)
+    attempts, total = _attempts(conn, attempt_rows, borrower_id, masked_points, roles)
+    today_view = _today(today_rows, today, masked_points)
     return CustomerView(prof, loan_views, hold_views, contacts, attempts, total, today_view)
 
 
@@ -615,7 +625,7 @@ def _profile_query(scope: Scope) -> Any:
 
 def _profile(conn: Connection, scope: Scope, borrower_id: str) -> Profile | None:
     """The profile, only when the user may read the account (the scope check is part of the query)."""
-    row = conn.execute(_profile_query(scope), {"b": borrower_id, **scope.params()}).first()
+    row = direct.first(conn, _profile_query(scope), {"b": borrower_id, **scope.params()})
     if row is None:
         return None
     return Profile(
@@ -677,13 +687,14 @@ def _loans(details: _Details) -> list[LoanView]:
 
 
 def _contacts(
-    conn: Connection, borrower_id: str, borrower_name: str
+    rows: Sequence[Any], borrower_id: str, borrower_name: str
 ) -> tuple[list[PartyView], dict[str, str], dict[str, str]]:
-    """Parties (the borrower first) with their masked contact points; also id -> masked value, id -> role."""
+    """Parties (the borrower first) with their masked contact points, from the rows of `_Q_POINTS_AND_PARTIES`;
+    also id -> masked value, id -> role."""
     points: dict[str, list[ContactPointView]] = defaultdict(list)
     masked: dict[str, str] = {}
     third: list[Any] = []
-    for r in conn.execute(_Q_POINTS_AND_PARTIES, {"b": borrower_id}):
+    for r in rows:
         if r.what == "party":
             third.append(r)
             continue
@@ -702,13 +713,14 @@ def _contacts(
 
 def _attempts(
     conn: Connection,
+    rows: Sequence[Any],
     borrower_id: str,
     masked: dict[str, str],
     roles: dict[str, str],
-    limit: int = ATTEMPTS_SHOWN,
     offset: int = 0,
 ) -> tuple[list[AttemptView], int]:
-    rows = conn.execute(_Q_ATTEMPTS, {"b": borrower_id, "limit": limit, "offset": offset}).all()
+    """The attempts from the rows of `_Q_ATTEMPTS` (read at `offset`) and the total (counted apart only when the
+    page is past the end)."""
     if rows:
         total = int(rows[0].total)
     elif offset:  # past the last page: count on its own
@@ -749,8 +761,14 @@ def list_attempts(
         prof = _profile(conn, scope, borrower_id)
         if prof is None:
             raise NotVisible(borrower_id)
-        _, masked, roles = _contacts(conn, borrower_id, prof.name)
-        return _attempts(conn, borrower_id, masked, roles, limit=size, offset=(page - 1) * size)
+        b = {"b": borrower_id}
+        offset = (page - 1) * size
+        contact_rows, attempt_rows = direct.pipeline(
+            conn,
+            [(_Q_POINTS_AND_PARTIES, b), (_Q_ATTEMPTS, {"b": borrower_id, "limit": size, "offset": offset})],
+        )
+        _, masked, roles = _contacts(contact_rows, borrower_id, prof.name)
+        return _attempts(conn, attempt_rows, borrower_id, masked, roles, offset=offset)
 
 
 def latest_run_id(conn: Connection, plan_date: date) -> int | None:
@@ -763,8 +781,8 @@ def latest_run_id(conn: Connection, plan_date: date) -> int | None:
     return int(rid) if rid is not None else None
 
 
-def _today(conn: Connection, borrower_id: str, today: date, masked: dict[str, str]) -> Today:
-    rows = conn.execute(_Q_TODAY, {"b": borrower_id, "day": today}).all()
+def _today(rows: Sequence[Any], today: date, masked: dict[str, str]) -> Today:
+    """Today's planned steps (or hold-back) from the rows of `_Q_TODAY`."""
     first = rows[0] if rows else None
     if first is None or first.run_id is None:
         return Today(today, None, [], None)

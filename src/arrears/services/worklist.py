@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, case, func, nulls_la
 from arrears.services.access import Scope
 from arrears.services.accounts import latest_run_id
 from arrears.services.masking import mask_contact
+from arrears.storage import direct
 from arrears.storage.tables import borrowers, contact_points
 from arrears.storage.tables_plan import plan_contacts, plan_runs
 
@@ -208,8 +209,8 @@ def read_worklist(
     if agent_id:
         params["only_agent"] = agent_id
     # plain tuples: the key below is then hashed and compared in C (a Row compares field by field in Python)
-    # (`all()`: one fetch for the page, not one driver call per row)
-    rows = list(map(tuple, conn.execute(page_q, {**params, "size": size, "skip": (page - 1) * size}).all()))
+    # (storage/direct.py: straight through the driver on PostgreSQL, one fetch for the page)
+    rows = list(map(tuple, direct.rows(conn, page_q, {**params, "size": size, "skip": (page - 1) * size})))
     if rows:
         run_id: int | None = int(rows[0][0])
         total = int(rows[0][-1])

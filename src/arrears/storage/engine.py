@@ -62,7 +62,13 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE: a transaction takes the write lock when it begins, waiting for it (busy_timeout) if another
+        # holds it. A deferred BEGIN reads first and asks for the lock at its first write, and when another
+        # writer has committed since its read SQLite fails it at once ("database is locked": the busy timeout
+        # does not apply), e.g. two agents' views audited at the same moment. Reads that need no transaction
+        # run in autocommit (storage.engine.reading): no BEGIN at all, so they never wait or hold the lock.
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from arrears.services.auth import User
 from arrears.services.masking import mask_contact
 from arrears.services.workspace.common import can_read
 from arrears.services.workspace.scripts import suggest_scenario
+from arrears.storage import direct
 from arrears.storage.tables import contact_attempts, contact_points, loan_delinquency, loans, parties
 from arrears.storage.tables_plan import plan_contacts, plan_runs
 from arrears.storage.tables_work import (
@@ -101,7 +102,7 @@ def read_account_workspace(
     library's fingerprint. With `view` (the customer view read on the same connection), its contact points,
     parties, loans and buckets are reused instead of read again."""
     b = borrower_id
-    f = conn.execute(_FLAGS, {"b": b}).one()
+    f = direct.rows(conn, _FLAGS, {"b": b})[0]
     points: list[dict[str, Any]]
     if view is not None:
         points = sorted(
@@ -289,7 +290,7 @@ def due_tasks(engine: Engine | Connection, *, user: User, until: datetime) -> li
             .limit(200)
         )
     with _connected(engine) as conn:
-        return [dict(r) for r in conn.execute(q, {"until": until, **scope.params()}).mappings()]
+        return direct.mappings(conn, q, {"until": until, **scope.params()})
 
 
 @contextmanager
