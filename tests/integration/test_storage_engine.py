@@ -3,6 +3,7 @@ without losing the URL's own `options` (the tests' per-test schema rides on one)
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -51,3 +52,33 @@ def test_utc_instants_from_any_engine(database_url: str, monkeypatch: pytest.Mon
     finally:
         ours.dispose()
         plain.dispose()
+
+
+def test_connections_the_server_closed_are_replaced_at_checkout(database_url: str) -> None:
+    """The pool hands out no dead connection: after the server ends every idle backend of the pool (as a restart
+    or an idle timeout would), the next requests get working connections instead of errors."""
+    engine = make_engine(database_url, pool_size=3, max_overflow=0)
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    try:
+        conns = [engine.connect() for _ in range(3)]
+        pids = [c.execute(text("SELECT pg_backend_pid()")).scalar() for c in conns]
+        for c in conns:
+            c.close()  # back to the pool, idle
+        with admin.connect() as a:
+            ended = a.execute(text("SELECT count(*) FILTER (WHERE pg_terminate_backend(p)) FROM unnest(:p) AS p"),
+                              {"p": pids})
+            assert ended.scalar() == 3
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:  # the backends exit asynchronously
+                left = a.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:p)"), {"p": pids})
+                if left.scalar() == 0:
+                    break
+                time.sleep(0.05)
+        again = [engine.connect() for _ in range(3)]
+        new_pids = [c.execute(text("SELECT pg_backend_pid()")).scalar() for c in again]
+        for c in again:
+            c.close()
+        assert len(set(new_pids)) == 3 and not set(new_pids) & set(pids)
+    finally:
+        engine.dispose()
+        admin.dispose()

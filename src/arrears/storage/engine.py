@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
 from arrears.storage.types import UTC_SESSIONS
@@ -19,10 +20,31 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(u, **kwargs)
         _sqlite_pragmas(engine)
         return engine
-    engine = create_engine(u, pool_pre_ping=True, **kwargs)
-    if u.get_backend_name() == "postgresql":
-        _postgres_utc(engine)
+    if u.get_backend_name() != "postgresql":
+        return create_engine(u, pool_pre_ping=True, **kwargs)
+    engine = create_engine(u, **kwargs)
+    _postgres_utc(engine)
+    _postgres_liveness(engine)
     return engine
+
+
+def _postgres_liveness(engine: Engine) -> None:
+    """A pooled connection the server has closed (a restart, an idle timeout, a terminated backend) is replaced
+    at checkout, without the round trip `pool_pre_ping` spends on every checkout (one per page: as much as a
+    query). An idle connection has nothing to read; when its socket is readable the server has hung up (or sent
+    an unsolicited message), so the pool drops it and connects again. A dead peer that sent nothing (a cut
+    network) surfaces at the first statement instead, as with any connection."""
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        if dbapi_conn.closed or dbapi_conn.broken:
+            raise exc.DisconnectionError("connection closed")
+        try:
+            readable, _, _ = select.select([dbapi_conn.pgconn.socket], [], [], 0)
+        except (OSError, ValueError) as err:  # the socket is gone
+            raise exc.DisconnectionError(str(err)) from err
+        if readable:
+            raise exc.DisconnectionError("the server closed the connection while it was idle")
 
 
 def _postgres_utc(engine: Engine) -> None:
