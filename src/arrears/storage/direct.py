@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -111,20 +112,14 @@ def pipeline(
     cursors: list[Any] = []
     sql, values = "", {}
     try:
-        if len(calls) == 1:
-            plan, values = plans[0], _values(plans[0], calls[0][1])  # type: ignore[arg-type]
-            cur = driver.cursor(row_factory=namedtuple_row)
-            sql = plan.sql  # type: ignore[union-attr]
-            cur.execute(sql, values)
-            cursors.append(cur)
-        else:
-            with driver.pipeline():
-                for plan, (_, params) in zip(plans, calls, strict=True):
-                    assert plan is not None
-                    sql, values = plan.sql, _values(plan, params)
-                    cur = driver.cursor(row_factory=namedtuple_row)
-                    cur.execute(sql, values)
-                    cursors.append(cur)
+        # several statements: one round trip (psycopg's pipeline mode); one: a plain execute
+        with driver.pipeline() if len(calls) > 1 else nullcontext():
+            for plan, (_, params) in zip(plans, calls, strict=True):
+                assert plan is not None
+                sql, values = plan.sql, _values(plan, params)
+                cur = driver.cursor(row_factory=namedtuple_row)
+                cursors.append(cur)
+                cur.execute(sql, values)
         found = [cur.fetchall() if cur.description is not None else [] for cur in cursors]  # [] for commands
         descriptions = [cur.description or () for cur in cursors]
     except Exception as err:
