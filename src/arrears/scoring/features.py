@@ -74,7 +74,8 @@ FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 
 @dataclass(frozen=True, slots=True)
 class FeatureMatrix:
-    """One row per loan (`loan_ids`), one column per feature (`names`), float64."""
+    """One row per loan (`loan_ids`), one column per feature (`names`), float64 (column-major from
+    `compute_features`: the layout `model.predict` reads fastest; any layout gives the same scores)."""
 
     loan_ids: tuple[str, ...]
     names: tuple[str, ...]
@@ -222,9 +223,8 @@ def compute_features(
     }
     if set(cols) != set(FEATURE_NAMES):  # pragma: no cover - a definition without a computation
         raise RuntimeError(f"features defined but not computed: {sorted(set(FEATURE_NAMES) ^ set(cols))}")
-    values = (
-        np.column_stack([cols[name] for name in FEATURE_NAMES])
-        if led.n_loans
-        else np.zeros((0, len(FEATURES)))
-    )
+    # column-major: one feature's values side by side, the layout `model.predict` reads fastest
+    values = np.empty((led.n_loans, len(FEATURES)), dtype=np.float64, order="F")
+    for j, name in enumerate(FEATURE_NAMES):
+        values[:, j] = cols[name]
     return FeatureMatrix(loan_ids=ledger.loan_ids, names=FEATURE_NAMES, values=values, cutoff=cutoff)

@@ -72,7 +72,12 @@ def fit(
         max_leaf_nodes=31,
         min_samples_leaf=40,
         l2_regularization=1.0,
-        early_stopping=False,
+        # "auto": above 10,000 loans, 10% of the training rows (a seeded split) stop the boosting once 10 more
+        # trees no longer lower their loss. On the bench portfolio (1M accounts; time-split holdouts of two
+        # 50,000-borrower samples) the holdout AUC peaked near 100 trees and fell by 300, the old fixed count
+        # (in arrears: 0.865 at 100 against 0.857 at 300, and 0.859 against 0.850); early stopping chose 113
+        # trees, as good as the best, and every score costs a third of the trees.
+        early_stopping="auto",
         random_state=seed,
     )
     with threadpool_limits(limits=threads, user_api="openmp"):
@@ -96,8 +101,12 @@ def predict(
         )
     if not len(features.loan_ids):
         return np.zeros(0, dtype=np.float64)
+    # Column-major rows: each tree reads a few features of every row, so a column's values side by side keep
+    # the reads in cache (the same predictions at about half the CPU of row-major input). No copy when the
+    # matrix is already column-major, as `compute_features` makes it.
+    values = np.asfortranarray(features.values)
     with threadpool_limits(limits=threads, user_api="openmp"):
-        proba = model.estimator.predict_proba(features.values)
+        proba = model.estimator.predict_proba(values)
     return np.asarray(proba[:, 1], dtype=np.float64)
 
 

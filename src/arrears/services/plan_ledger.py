@@ -274,7 +274,7 @@ def _chunk_relations(
     kept = features.FeatureMatrix(
         loan_ids=tuple(itertools.compress(x.loan_ids, keep.tolist())),
         names=x.names,
-        values=np.ascontiguousarray(x.values[keep]),
+        values=np.asfortranarray(x.values[keep]),  # column-major, as model.predict reads it
         cutoff=x.cutoff,
     )
     return dq, kept
