@@ -59,7 +59,7 @@ class Worklist:
     page: int
     size: int
     # What the items were built from (see `_ITEMS`): equal keys, equal items. None when built otherwise.
-    key: tuple[object, ...] | None = field(default=None, compare=False, repr=False)
+    key: PageKey | None = field(default=None, compare=False, repr=False)
 
 
 def is_callback(step: str) -> bool:
@@ -220,8 +220,30 @@ def read_worklist(
         if run_id is not None and page > 1:
             total = int(conn.execute(count_q, params).scalar_one())
     first = (page - 1) * size + 1
-    key = (first, *rows)  # rows are hashable tuples; the items are a pure function of them and `first`
-    return Worklist(plan_date, run_id, list(_items(key)), total, page, size, key)
+    # rows are hashable tuples; the items are a pure function of them and `first`. The cache hands back the key
+    # it first stored, so the rendered rows' lookup (templating.fragment `_key`) meets the very same object
+    key, items = _items(PageKey((first, *rows)))
+    return Worklist(plan_date, run_id, list(items), total, page, size, key)
+
+
+class PageKey:
+    """What a page's items are built from, (number of its first item, *its rows), hashed once. A page is a
+    hundred rows of twenty values: hashing and comparing them is most of an unchanged page's lookups, and
+    two caches look it up (the items here, the rendered rows in templating.fragment)."""
+
+    __slots__ = ("_hash", "rows")
+
+    def __init__(self, rows: tuple[Any, ...]) -> None:
+        self.rows = rows
+        self._hash = hash(rows)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (
+            type(other) is PageKey and self._hash == other._hash and self.rows == other.rows
+        )
 
 
 # Pages of work items built from the rows read, per process: agents reload the same page all day, and the rows
@@ -232,10 +254,10 @@ ITEMS_MAX = 1_000  # pages kept per process (an agent has one or two)
 
 
 @lru_cache(maxsize=ITEMS_MAX)
-def _items(key: tuple[Any, ...]) -> tuple[WorkItem, ...]:
-    """The items of a page from `key` = (number of its first item, *its rows)."""
-    first, rows = key[0], key[1:]
-    return tuple(
+def _items(key: PageKey) -> tuple[PageKey, tuple[WorkItem, ...]]:
+    """(`key`, the items of its page); on a hit, the key stored first."""
+    first, rows = key.rows[0], key.rows[1:]
+    return key, tuple(
         WorkItem(
             first + i,
             borrower_id,
