@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from planner_rules_harness import Builder, Portfolio, engine_verdicts, load, local_ts, mismatches, run
 
@@ -227,27 +227,18 @@ def test_column_wise_forms_of_the_other_kinds_agree_with_the_engine(pf: Portfoli
     check_packs(pf, ("cn_plus",))
 
 
-@pytest.mark.parametrize("pack_name", PACKS)
-def test_the_generated_portfolios_are_not_vacuous(pack_name: str) -> None:
-    """Runs after the property test (same module, file order): the equivalence was checked on candidates
-    that were allowed, allowed with constraints and blocked, and by many different rules."""
-    if not any(k.startswith(f"{pack_name}:") for k in SEEN):
-        # The property test did not run in this process (-k selection, an xdist split): generate a sample here.
-        packs = ("cn_plus",) if pack_name == "cn_plus" else ("cn_floor", "cn_strict")
+# A seed whose sample covers every verdict and rule below for each pack (checked when it was chosen). Hypothesis's
+# own `derandomize` seed drew no `review` verdict in 200 portfolios.
+TOP_UP_SEED = 1
 
-        @settings(max_examples=60 if pack_name == "cn_plus" else 200, deadline=None, database=None,
-                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-        @given(pf=portfolio_st())
-        def sample(pf: Portfolio) -> None:
-            check_packs(pf, packs)
 
-        sample()
+def _vacuous(pack_name: str) -> list[str]:
+    """What the portfolios checked so far (SEEN) did not exercise: verdicts, rules frequent in every run, and
+    too few of the rarer ones (a full cap on one number, a deceased hold...)."""
     verdicts = {k.split(":")[2] for k in SEEN if k.startswith(f"{pack_name}:verdict:")}
     rules = {k.split(":")[2] for k in SEEN if k.startswith(f"{pack_name}:rule:")}
     # cn_plus's extra rules (every text to the debtor lacks a US safe harbour...) leave few constrained allows
     expected = {"allow", "block", "review"} | ({"allow_with_constraints"} if pack_name != "cn_plus" else set())
-    assert expected <= verdicts, verdicts
-    # frequent in every run: all of them; rarer ones (a full cap on one number, a deceased hold...): most.
     core = {"CN-TIME-1", "CN-PARTY-1", "CN-PARTY-2", "CN-DATA-1", "CN-DISC-1", "CN-RATE-1"}
     broad = {"CN-FREQ-1", "CN-FREQ-2", "CN-PARTY-3", "CN-AI-1", "CN-CRIM-1", "CN-RATE-2", "CN-VISIT-1", "CN-REC-1",
              "CN-PUBLIC-1", "CN-DATA-2", "ARREARS-HOLD-DECEASED"}
@@ -257,5 +248,30 @@ def test_the_generated_portfolios_are_not_vacuous(pack_name: str) -> None:
         core |= {"X-WINDOW", "X-ESAFE", "X-FREQ", "X-VISIT"}
         broad |= {"X-HOLD-CEASE", "X-HOLD-DISPUTE", "X-HOLD-BREATHING_SPACE", "X-HOLD-BANKRUPTCY",
                   "X-HOLD-VULNERABILITY", "X-HOLD-ANYONE", "X-OPTOUT", "X-WORKMAIL", "X-AUDIENCE"}
-    assert core <= rules, sorted(core - rules)
-    assert len(broad & rules) >= 0.75 * len(broad), sorted(broad - rules)
+    gaps = [f"verdict {v}" for v in sorted(expected - verdicts)] + [f"rule {r}" for r in sorted(core - rules)]
+    if len(broad & rules) < 0.75 * len(broad):
+        gaps.append(f"rarer rules: only {sorted(broad & rules)}")
+    return gaps
+
+
+@pytest.mark.parametrize("pack_name", PACKS)
+def test_the_generated_portfolios_are_not_vacuous(pack_name: str) -> None:
+    """Runs after the property test (same module, file order): the equivalence was checked on candidates
+    that were allowed, allowed with constraints, reviewed and blocked, and by many different rules.
+
+    The property tests draw new portfolios on every run (Hypothesis picks a seed), so one run can miss a rare
+    verdict. Then, or when the property test did not run in this process (-k selection, an xdist split), a
+    fixed sample (`TOP_UP_SEED`: the same portfolios on every run) is checked for equivalence too, and the
+    union of both must cover everything."""
+    if not any(k.startswith(f"{pack_name}:") for k in SEEN) or _vacuous(pack_name):
+        packs = ("cn_plus",) if pack_name == "cn_plus" else ("cn_floor", "cn_strict")
+
+        @seed(TOP_UP_SEED)
+        @settings(max_examples=60 if pack_name == "cn_plus" else 200, deadline=None, database=None,
+                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+        @given(pf=portfolio_st())
+        def sample(pf: Portfolio) -> None:
+            check_packs(pf, packs)
+
+        sample()
+    assert not _vacuous(pack_name)
