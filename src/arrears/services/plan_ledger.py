@@ -274,7 +274,7 @@ def _chunk_relations(
     kept = features.FeatureMatrix(
         loan_ids=tuple(itertools.compress(x.loan_ids, keep.tolist())),
         names=x.names,
-        values=np.asfortranarray(x.values[keep]),  # column-major, as model.predict reads it
+        values=x.values[keep],  # model.predict lays it out column-major
         cutoff=x.cutoff,
     )
     return dq, kept
