@@ -19,6 +19,7 @@ from arrears.services.auth import SessionCache
 from arrears.settings import Settings, get_settings
 from arrears.storage.engine import make_engine
 from arrears.web import errors
+from arrears.web.hotpath import HotPages
 from arrears.web.routes import ROUTERS
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -122,12 +123,14 @@ def create_app(
     secure_cookies: bool = True,
     threads: int | None = THREADS,
     freeze_gc: bool = False,
+    hot_path: bool = True,
 ) -> FastAPI:
     """The web app over `engine` (default: the settings' database). `secure_cookies=False` only for plain-HTTP
     test clients; browsers accept Secure cookies from http://localhost and 127.0.0.1. `threads`: how many
     requests the process runs at once in its threadpool (None: anyio's default, 40). `freeze_gc`: for a serving
     process (not for tests, which build many apps in one process): exclude what exists at startup from the
-    cyclic garbage collector (`gc.freeze`)."""
+    cyclic garbage collector (`gc.freeze`). `hot_path=False`: the worklist and the customer view through FastAPI's
+    routing too (web/hotpath.py; the same pages, at more CPU)."""
     settings = settings or get_settings()
     if clock is None:
         from arrears.web.clock import SystemClock
@@ -157,6 +160,8 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    if hot_path:
+        app.add_middleware(HotPages, threads=threads or 40)  # inside SecurityHeaders; 40: anyio's default
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -150,10 +150,15 @@ async def current_user_optional(
         return None
     if request.method not in SAFE_METHODS and not csrf_matches(session, csrf):
         raise ApiError(403, "csrf_failed")
+    set_signed_in(request, session)
+    return session.user
+
+
+def set_signed_in(request: Request, session: Session) -> None:
+    """What the pages and the error handlers read of the signed-in session, on the request."""
     request.state.user = session.user
     request.state.auth = "session"
     request.state.csrf_token = session.csrf_token
-    return session.user
 
 
 def signed_in_quietly(request: Request, engine: DbEngine, clock: ClockDep) -> User | None:

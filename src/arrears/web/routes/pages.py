@@ -13,7 +13,7 @@ from arrears.services import accounts as accounts_service
 from arrears.services import personal
 from arrears.services import worklist as worklist_service
 from arrears.services.account_views import CustomerView
-from arrears.web.deps import AccountScope, ClockDep, CurrentUser, DbEngine, Page
+from arrears.web.deps import AccountScope, ClockDep, CurrentUser, DbEngine, Page, PageContext
 from arrears.web.errors import ApiError
 from arrears.web.panels import ACCOUNT_PANELS, WORKLIST_PANELS, PanelContext, collect
 from arrears.web.schemas.accounts import RevealReason
@@ -35,6 +35,11 @@ def worklist_page(
     plan_date: Annotated[date | None, Query(alias="date")] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
+    return worklist_response(request, ctx, plan_date, page)
+
+
+def worklist_response(request: Request, ctx: PageContext, plan_date: date | None = None, page: int = 1) -> Response:
+    """The worklist page (the route's work; web/hotpath.py serves the plain request with it too)."""
     day = plan_date or accounts_service.local_date(ctx.clock, ctx.timezone)
 
     def panels(conn: Connection) -> dict[str, object]:
@@ -50,6 +55,13 @@ def worklist_page(
 
 @router.get("/accounts/{borrower_id}", summary="Customer view page / 客户视图页面")
 def account_page(request: Request, borrower_id: str, ctx: Page) -> Response:
+    return account_response(request, borrower_id, ctx)
+
+
+def account_response(request: Request, borrower_id: str, ctx: PageContext) -> Response:
+    """The customer view page, audited (the route's work; web/hotpath.py serves the plain request with it too).
+    Raises `NotVisible` for an account out of the user's scope (the app's handler answers 404)."""
+
     def panels(conn: Connection, view: CustomerView) -> dict[str, object]:
         return collect(
             ACCOUNT_PANELS,
