@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import Engine, delete, select, update
@@ -134,3 +134,22 @@ def test_a_failed_append_leaves_nothing_behind(engine: Engine) -> None:
         rows = conn.execute(select(audit_log.c.action, audit_log.c.hash).order_by(audit_log.c.id)).all()
     assert check.ok and check.records == 4
     assert rows[-1] == ("after", last)
+
+
+def test_a_record_hashed_by_the_database_hashes_as_verify_does(engine: Engine) -> None:
+    """On PostgreSQL the grouped path hashes each record in the server; Chinese text, an offset that is not UTC
+    and microseconds must give the very hash `verify` recomputes (and the one Python would have given)."""
+    write_three(engine)
+    at = datetime(2026, 1, 5, 17, 30, 1, 123456, tzinfo=UTC).astimezone(timezone(timedelta(hours=8)))
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        prev = conn.execute(select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)).scalar_one()
+        detail = {"原因": "核实还款意愿", "note": "客户说\x1f下周还"}
+        digest = audit.append_committed(
+            conn, at=at, actor="坐席 agent1", action="account.view", subject="borrower:客户-7", detail=detail
+        )
+    detail_json = '{"note":"客户说\\u001f下周还","原因":"核实还款意愿"}'
+    assert digest == audit._digest(prev, at, "坐席 agent1", "account.view", "borrower:客户-7", detail_json)
+    with engine.connect() as conn:
+        check = audit.verify(conn)
+    assert check.ok and check.records == 4

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, text
+from sqlalchemy import Connection, Engine, String, Text, bindparam, func, insert, select, text
 
 from arrears.storage import direct
 from arrears.storage.tables import audit_log
+from arrears.storage.types import UTCDateTime
 
 GENESIS = "0" * 64
 _LOCK = "SELECT pg_advisory_xact_lock(7264031)"
@@ -34,17 +35,14 @@ _INSERT = insert(audit_log)
 
 
 def _digest(prev_hash: str, at: datetime, actor: str, action: str, subject: str, detail_json: str) -> str:
-    payload = "\x1f".join(
-        (
-            prev_hash,
-            at.astimezone(UTC).isoformat(timespec="microseconds"),
-            actor,
-            action,
-            subject,
-            detail_json,
-        )
-    )
+    payload = prev_hash + _tail(at, actor, action, subject, detail_json)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _tail(at: datetime, actor: str, action: str, subject: str, detail_json: str) -> str:
+    """What a record's hash covers after the previous hash (PostgreSQL appends hash the same text)."""
+    fields = (at.astimezone(UTC).isoformat(timespec="microseconds"), actor, action, subject, detail_json)
+    return "".join("\x1f" + f for f in fields)
 
 
 def append(
@@ -109,28 +107,54 @@ def _chained(prev: str, rows: list[tuple[datetime, _Record, str]]) -> tuple[list
     return values, digests
 
 
-# The same transaction on a PostgreSQL connection in autocommit, in two round trips instead of five: BEGIN, the
-# lock and the head's read go together (the server runs them in order, so the read still takes its snapshot
-# after the lock is granted), then the INSERT and the COMMIT (storage/direct.py's pipeline).
+# The same transaction on a PostgreSQL connection in autocommit, in ONE round trip (storage/direct.py's pipeline):
+# BEGIN, the lock, one INSERT per record, COMMIT. Each INSERT reads the chain's head and hashes the record in the
+# server (`sha256` of the same text as `_digest`: the previous hash, then `_tail`), so no value has to come back
+# to Python between the lock and the commit: the lock is held for the server's work only, not for a round trip.
+# The server runs the statements in order, so each read of the head takes its snapshot after the lock is granted
+# and sees the record inserted just before it in the same transaction.
 _BEGIN, _COMMIT, _ROLLBACK = text("BEGIN"), text("COMMIT"), text("ROLLBACK")
 _LOCK_STMT = text(_LOCK)
-_INSERT_ROW = insert(audit_log).values(
-    {c: bindparam(c) for c in ("at", "actor", "action", "subject", "detail_json", "prev_hash", "hash")}
+_HEAD = select(
+    func.coalesce(
+        select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1).scalar_subquery(), GENESIS
+    ).label("prev")
+).subquery("head")
+_INSERT_CHAINED = (
+    insert(audit_log)
+    .from_select(
+        ["at", "actor", "action", "subject", "detail_json", "prev_hash", "hash"],
+        select(
+            bindparam("at", type_=UTCDateTime()),
+            bindparam("actor", type_=String()),
+            bindparam("action", type_=String()),
+            bindparam("subject", type_=String()),
+            bindparam("detail_json", type_=Text()),
+            _HEAD.c.prev,
+            func.encode(
+                func.sha256(func.convert_to(_HEAD.c.prev + bindparam("tail", type_=Text()), "UTF8")), "hex"
+            ),
+        ),
+    )
+    .returning(audit_log.c.hash)
 )
 
 
 def _append_pipelined(conn: Connection, records: list[_Record]) -> list[str]:
     """Chain `records` and commit them, on a PostgreSQL connection in autocommit (its own transaction)."""
-    rows = _prepared(records)
+    calls: list[tuple[Any, dict[str, Any] | None]] = [(_BEGIN, None), (_LOCK_STMT, None)]
+    for at, r, detail_json in _prepared(records):
+        tail = _tail(at, r.actor, r.action, r.subject, detail_json)
+        values = {"at": at, "actor": r.actor, "action": r.action, "subject": r.subject}
+        calls.append((_INSERT_CHAINED, {**values, "detail_json": detail_json, "tail": tail}))
+    calls.append((_COMMIT, None))
     try:
-        head = direct.pipeline(conn, [(_BEGIN, None), (_LOCK_STMT, None), (_LAST_HASH, None)])[2]
-        values, digests = _chained(head[0].hash if head else GENESIS, rows)
-        direct.pipeline(conn, [*((_INSERT_ROW, v) for v in values), (_COMMIT, None)])
+        found = direct.pipeline(conn, calls)
     except BaseException:
         if not conn.invalidated:
             direct.pipeline(conn, [(_ROLLBACK, None)])
         raise
-    return digests
+    return [str(rows[0].hash) for rows in found[2:-1]]
 
 
 class _GroupAppender:
