@@ -565,20 +565,23 @@ def customer_view_with(
 
 def read_customer_view(conn: Connection, *, scope: Scope, borrower_id: str, today: date) -> CustomerView:
     """The view's reads on an open connection (no audit: the caller appends it). Raises `NotVisible`."""
-    prof = _profile(conn, scope, borrower_id)
-    if prof is None:
-        raise NotVisible(borrower_id)
     b = {"b": borrower_id}
-    # the four reads go to the server together (one round trip on PostgreSQL: storage/direct.py)
-    detail_rows, contact_rows, attempt_rows, today_rows = direct.pipeline(
+    # the five reads go to the server together (one round trip on PostgreSQL: storage/direct.py). The profile's
+    # read carries the scope check; the others read by borrower id only and are dropped unread when it finds
+    # nothing (an account out of scope costs its reads, and nothing of it leaves this function)
+    profile_rows, detail_rows, contact_rows, attempt_rows, today_rows = direct.pipeline(
         conn,
         [
+            (_profile_query(scope), {**b, **scope.params()}),
             (_Q_DETAILS, b),
             (_Q_POINTS_AND_PARTIES, b),
             (_Q_ATTEMPTS, {"b": borrower_id, "limit": ATTEMPTS_SHOWN, "offset": 0}),
             (_Q_TODAY, {"b": borrower_id, "day": today}),
         ],
     )
+    prof = _profile(profile_rows[0]) if profile_rows else None
+    if prof is None:
+        raise NotVisible(borrower_id)
     details = _details(detail_rows)
     loan_views = _loans(details)
     hold_views = [
@@ -623,11 +626,9 @@ def _profile_query(scope: Scope) -> Any:
     return found
 
 
-def _profile(conn: Connection, scope: Scope, borrower_id: str) -> Profile | None:
-    """The profile, only when the user may read the account (the scope check is part of the query)."""
-    row = direct.first(conn, _profile_query(scope), {"b": borrower_id, **scope.params()})
-    if row is None:
-        return None
+def _profile(row: Any) -> Profile:
+    """The profile from its row (read only when the user may read the account: the scope check is part of the
+    query)."""
     return Profile(
         row.borrower_id,
         row.name,
@@ -758,15 +759,19 @@ def list_attempts(
     """Contact history of one account, newest first, paginated (masked contact points)."""
     page, size = max(1, page), max(1, min(size, 200))
     with engine.connect() as conn:
-        prof = _profile(conn, scope, borrower_id)
-        if prof is None:
-            raise NotVisible(borrower_id)
         b = {"b": borrower_id}
         offset = (page - 1) * size
-        contact_rows, attempt_rows = direct.pipeline(
+        profile_rows, contact_rows, attempt_rows = direct.pipeline(
             conn,
-            [(_Q_POINTS_AND_PARTIES, b), (_Q_ATTEMPTS, {"b": borrower_id, "limit": size, "offset": offset})],
+            [
+                (_profile_query(scope), {**b, **scope.params()}),
+                (_Q_POINTS_AND_PARTIES, b),
+                (_Q_ATTEMPTS, {"b": borrower_id, "limit": size, "offset": offset}),
+            ],
         )
+        if not profile_rows:
+            raise NotVisible(borrower_id)
+        prof = _profile(profile_rows[0])
         _, masked, roles = _contacts(contact_rows, borrower_id, prof.name)
         return _attempts(conn, attempt_rows, borrower_id, masked, roles, offset=offset)
 
