@@ -3,8 +3,10 @@ dataclasses: the API maps them to its Pydantic schemas, the pages render them.""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +205,9 @@ class CustomerView:
     attempts: list[AttemptView]
     attempts_total: int
     today: Today
+    # rows of further statements read by borrower id with the view's own reads (`prefetch=`), by statement: the
+    # page's panels find theirs here instead of reading them in another round trip
+    prefetched: Mapping[Any, Sequence[Any]] = field(default_factory=dict)
 
     @property
     def overdue_minor(self) -> int:

@@ -539,18 +539,19 @@ def customer_view_with(
     timezone: str,
     also: Callable[[Connection, CustomerView], T],
     audit_source: str = "web",
+    prefetch: Sequence[Any] = (),
 ) -> tuple[CustomerView, T]:
     """The customer view and `also(conn, view)`, read on the same connection (one connection for the whole page:
     the workspace panel reads its part there). Audited as `account.view`: the record is committed before this
     returns (so no view is shown unaudited), in a transaction of its own grouped with the other views of the
     moment (storage/audit.py `append_committed`), after the reads. Raises
-    `NotVisible` (and then nothing is audited, as before)."""
+    `NotVisible` (and then nothing is audited, as before). `prefetch`: see `read_customer_view`."""
     today = local_date(clock, timezone)
     with engine.connect() as conn:
         # Reads in autocommit: each statement sees the latest commit, as in a READ COMMITTED transaction, without
         # the BEGIN and ROLLBACK round trips. The audit append opens the one transaction it needs.
         conn.execution_options(isolation_level="AUTOCOMMIT")
-        view = read_customer_view(conn, scope=scope, borrower_id=borrower_id, today=today)
+        view = read_customer_view(conn, scope=scope, borrower_id=borrower_id, today=today, prefetch=prefetch)
         extra = also(conn, view)
         audit.append_committed(
             conn,
@@ -563,13 +564,17 @@ def customer_view_with(
     return view, extra
 
 
-def read_customer_view(conn: Connection, *, scope: Scope, borrower_id: str, today: date) -> CustomerView:
-    """The view's reads on an open connection (no audit: the caller appends it). Raises `NotVisible`."""
+def read_customer_view(
+    conn: Connection, *, scope: Scope, borrower_id: str, today: date, prefetch: Sequence[Any] = ()
+) -> CustomerView:
+    """The view's reads on an open connection (no audit: the caller appends it). Raises `NotVisible`.
+    `prefetch`: statements with the one parameter `b` (the borrower id), read with the view's reads (after the
+    scope check has been sent, and dropped when it fails); their rows are in `view.prefetched`."""
     b = {"b": borrower_id}
     # the five reads go to the server together (one round trip on PostgreSQL: storage/direct.py). The profile's
     # read carries the scope check; the others read by borrower id only and are dropped unread when it finds
     # nothing (an account out of scope costs its reads, and nothing of it leaves this function)
-    profile_rows, detail_rows, contact_rows, attempt_rows, today_rows = direct.pipeline(
+    found = direct.pipeline(
         conn,
         [
             (_profile_query(scope), {**b, **scope.params()}),
@@ -577,8 +582,10 @@ def read_customer_view(conn: Connection, *, scope: Scope, borrower_id: str, toda
             (_Q_POINTS_AND_PARTIES, b),
             (_Q_ATTEMPTS, {"b": borrower_id, "limit": ATTEMPTS_SHOWN, "offset": 0}),
             (_Q_TODAY, {"b": borrower_id, "day": today}),
+            *((stmt, b) for stmt in prefetch),
         ],
     )
+    profile_rows, detail_rows, contact_rows, attempt_rows, today_rows = found[:5]
     prof = _profile(profile_rows[0]) if profile_rows else None
     if prof is None:
         raise NotVisible(borrower_id)
@@ -591,7 +598,8 @@ def read_customer_view(conn: Connection, *, scope: Scope, borrower_id: str, toda
     contacts, masked_points, roles = _contacts(contact_rows, borrower_id, prof.name)
     attempts, total = _attempts(conn, attempt_rows, borrower_id, masked_points, roles)
     today_view = _today(today_rows, today, masked_points)
-    return CustomerView(prof, loan_views, hold_views, contacts, attempts, total, today_view)
+    prefetched = dict(zip(prefetch, found[5:], strict=True))
+    return CustomerView(prof, loan_views, hold_views, contacts, attempts, total, today_view, prefetched)
 
 
 _PROFILES: dict[tuple[object, ...], Any] = {}

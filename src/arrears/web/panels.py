@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
 
@@ -43,14 +44,26 @@ class PanelContext:
 
 
 PanelHook = Callable[[PanelContext], Mapping[str, object]]
+T = TypeVar("T")
 
 ACCOUNT_PANELS: list[PanelHook] = []
 WORKLIST_PANELS: list[PanelHook] = []
 
 
+# Statements the account panels read by borrower id (one bind parameter, `b`): the customer view sends them with
+# its own reads, in the same round trip, and hooks find their rows in `ctx.view.prefetched[stmt]`.
+ACCOUNT_PREFETCH: list[Any] = []
+
+
 def account_panel(fn: PanelHook) -> PanelHook:
     ACCOUNT_PANELS.append(fn)
     return fn
+
+
+def account_prefetch(stmt: T) -> T:
+    """Register `stmt` to be read with the customer view (see ACCOUNT_PREFETCH); returns it."""
+    ACCOUNT_PREFETCH.append(stmt)
+    return stmt
 
 
 def worklist_panel(fn: PanelHook) -> PanelHook:

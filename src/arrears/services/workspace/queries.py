@@ -54,7 +54,8 @@ def _any(table: Any, *where: Any) -> Any:
     return exists(select(literal(1)).select_from(table).where(*where))
 
 
-# What the account has, in ONE statement: a fresh account (the common case) needs no other query. Also the
+# What the account has, in ONE statement (`FLAGS`; the customer view page reads it with the view's own reads):
+# a fresh account (the common case) needs no other query. Also the
 # newest planned step (for the suggested scenario) and the script library's fingerprint (for its cache).
 _STEP = (
     select(plan_contacts.c.script, plan_contacts.c.step)
@@ -63,7 +64,7 @@ _STEP = (
     .order_by(plan_runs.c.plan_date.desc(), plan_contacts.c.seq)
     .limit(1)
 )
-_FLAGS = select(
+FLAGS = select(
     _any(notes, notes.c.borrower_id == _b).label("notes"),
     _any(
         attempt_outcomes.join(
@@ -102,7 +103,8 @@ def read_account_workspace(
     library's fingerprint. With `view` (the customer view read on the same connection), its contact points,
     parties, loans and buckets are reused instead of read again."""
     b = borrower_id
-    f = direct.rows(conn, _FLAGS, {"b": b})[0]
+    prefetched = view.prefetched.get(FLAGS) if view is not None else None
+    f = (prefetched if prefetched is not None else direct.rows(conn, FLAGS, {"b": b}))[0]
     points: list[dict[str, Any]]
     if view is not None:
         points = sorted(

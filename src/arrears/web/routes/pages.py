@@ -15,7 +15,7 @@ from arrears.services import worklist as worklist_service
 from arrears.services.account_views import CustomerView
 from arrears.web.deps import AccountScope, ClockDep, CurrentUser, DbEngine, Page, PageContext
 from arrears.web.errors import ApiError
-from arrears.web.panels import ACCOUNT_PANELS, WORKLIST_PANELS, PanelContext, collect
+from arrears.web.panels import ACCOUNT_PANELS, ACCOUNT_PREFETCH, WORKLIST_PANELS, PanelContext, collect
 from arrears.web.schemas.accounts import RevealReason
 from arrears.web.schemas.common import ERRORS
 from arrears.web.templating import render
@@ -79,6 +79,7 @@ def account_response(request: Request, borrower_id: str, ctx: PageContext) -> Re
         clock=ctx.clock,
         timezone=ctx.timezone,
         also=panels,
+        prefetch=ACCOUNT_PREFETCH,
     )
     return render(
         request,
