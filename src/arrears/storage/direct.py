@@ -103,7 +103,10 @@ def pipeline(
     plans = [_plan_for(stmt, conn.dialect) for stmt, _ in calls]
     if any(plan is None for plan in plans):
         return [conn.execute(stmt, params or {}).all() for stmt, params in calls]
+    from psycopg.pq import ExecStatus
     from psycopg.rows import namedtuple_row
+
+    TUPLES_OK = ExecStatus.TUPLES_OK
 
     if not conn.in_transaction():
         conn.begin()  # what conn.execute's autobegin does (no statement is sent in autocommit)
@@ -120,8 +123,13 @@ def pipeline(
                 cur = driver.cursor(row_factory=namedtuple_row)
                 cursors.append(cur)
                 cur.execute(sql, values)
-        found = [cur.fetchall() if cur.description is not None else [] for cur in cursors]  # [] for commands
-        descriptions = [cur.description or () for cur in cursors]
+        found: list[Sequence[Any]] = []
+        descriptions: list[Sequence[Any]] = []
+        for plan, cur in zip(plans, cursors, strict=True):
+            res = cur.pgresult  # rows, or [] for a command; `description` is built only while the plan needs it
+            found.append(cur.fetchall() if res is not None and (res.nfields or res.status == TUPLES_OK) else [])
+            assert plan is not None
+            descriptions.append((cur.description or ()) if plan.result_processors is None else ())
     except Exception as err:
         import psycopg
 
