@@ -158,3 +158,14 @@ def test_direct_helper_calls_render_what_jinja_s_generic_calls_render() -> None:
     assert (
         "¥1,234.56" in expected and "$1,234.56" in expected and "me:5" in expected and "&lt;b&gt;" in expected
     )
+
+
+def test_amounts_render_formatted_and_escaped_however_often_they_recur() -> None:
+    env = jinja2.Environment(autoescape=True)
+    env.context_class = templating._Context
+    page = env.from_string(
+        "{% for x in xs %}{{ money(x) }} {{ money(x, cur) }};{% endfor %}{{ money(none) }}"
+    ).render({"xs": [123456, 123456, -5, 0], "cur": "<b>", "money": templating.money})
+    assert page == (
+        "¥1,234.56 &lt;b&gt; 1,234.56;¥1,234.56 &lt;b&gt; 1,234.56;-¥0.05 -&lt;b&gt; 0.05;¥0.00 &lt;b&gt; 0.00;—"
+    )

@@ -19,7 +19,7 @@ import operator
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import FunctionType
 from typing import Any
@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 import jinja2.runtime
 from fastapi import Request
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse, Response
 
 from arrears.web.i18n import DEFAULT_LANG, LANGS, messages, translator
@@ -102,19 +102,36 @@ def template(name: str, lang: str) -> jinja2.Template:
     return _ENVS.get(lang, env).get_template(name)
 
 
+_SYMBOLS = {"CNY": "¥", "USD": "$", "GBP": "£"}
+_DASH = Markup("—")
+
+
 @_plain
-def money(minor: int | None, currency: str = "CNY") -> str:
+def money(minor: int | None, currency: str = "CNY") -> Markup:
+    """`¥1,234.56` from minor units. Already escaped (a Markup): a customer view formats some hundred amounts, and
+    the same ones recur (every instalment of a schedule), so each distinct one is formatted and escaped once."""
     if minor is None:
-        return "—"
+        return _DASH
+    return _money(int(minor), currency)
+
+
+@lru_cache(maxsize=8192)
+def _money(minor: int, currency: str) -> Markup:
     sign = "-" if minor < 0 else ""
-    symbol = {"CNY": "¥", "USD": "$", "GBP": "£"}.get(currency, currency + " ")
-    whole, cents = divmod(abs(int(minor)), 100)
-    return f"{sign}{symbol}{whole:,}.{cents:02d}"
+    symbol = _SYMBOLS.get(currency) or escape(currency) + " "  # an unknown code is shown as it is, escaped
+    whole, cents = divmod(abs(minor), 100)
+    return Markup(f"{sign}{symbol}{whole:,}.{cents:02d}")
 
 
 @_plain
-def d(value: date | None) -> str:
-    return "—" if value is None else value.isoformat()
+def d(value: date | None) -> Markup:
+    """A date as YYYY-MM-DD, already escaped (a DPD history repeats the same few hundred dates)."""
+    return _DASH if value is None else _iso_date(value)
+
+
+@lru_cache(maxsize=8192)
+def _iso_date(value: date) -> Markup:
+    return Markup(value.isoformat())
 
 
 @cache
