@@ -4,7 +4,7 @@ injected (tests pass a migrated engine and a FixedClock); `serve_app(...)` runs 
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Callable, MutableMapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -19,14 +19,11 @@ from arrears.services.auth import SessionCache
 from arrears.settings import Settings, get_settings
 from arrears.storage.engine import make_engine
 from arrears.web import errors
-from arrears.web.hotpath import HotPages
+from arrears.web.hotpath import ASGIApp, HotPages, Receive, Scope_, Send
 from arrears.web.routes import ROUTERS
 
 STATIC_DIR = Path(__file__).parent / "static"
 
-Scope_ = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 _SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -43,7 +40,7 @@ _CSP = (
 class SecurityHeaders:
     """Pure ASGI middleware (cheap): security headers on every response, a CSP on all but the API docs."""
 
-    def __init__(self, app: Callable[[Scope_, Receive, Send], Awaitable[None]]) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope_, receive: Receive, send: Send) -> None:

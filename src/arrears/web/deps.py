@@ -207,8 +207,14 @@ async def page_context(request: Request, token: Annotated[str | None, Depends(oa
     user = await current_user_optional(request, engine, clock, token, csrf)
     if user is None:
         raise ApiError(401, headers={"WWW-Authenticate": "Bearer"})
+    return page_context_of(request, user)
+
+
+def page_context_of(request: Request, user: User) -> PageContext:
+    """The hot pages' context for a signed-in `user` (also web/hotpath.py's, after its own sign-in check)."""
+    state = request.app.state
     tz: str = state.settings.timezone
-    return PageContext(engine, clock, user, scope_for(user), get_lang(request), tz)
+    return PageContext(state.engine, state.clock, user, scope_for(user), get_lang(request), tz)
 
 
 # The worklist and the customer view take `Page` alone: FastAPI resolves one dependency (and the bearer scheme,

@@ -28,8 +28,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from arrears.services.access import scope_for
-from arrears.web.deps import SESSION_COOKIE, PageContext, get_lang, sessions_of, set_signed_in
+from arrears.web.deps import SESSION_COOKIE, page_context_of, sessions_of, set_signed_in
 
 Scope_ = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -147,8 +146,7 @@ def _page(request: Request, secret: str, borrower_id: str | None) -> Response:
     if session is None:
         raise _FallThrough
     set_signed_in(request, session)
-    user = session.user
-    ctx = PageContext(state.engine, state.clock, user, scope_for(user), get_lang(request), state.settings.timezone)
+    ctx = page_context_of(request, session.user)
     if borrower_id is None:
         return worklist_response(request, ctx)
     return account_response(request, borrower_id, ctx)
