@@ -1,7 +1,7 @@
 """Benchmark the agent workspace: the worklist and customer-view pages under 50 concurrent agents, on PostgreSQL.
 
     python bench/web.py [--accounts 1000000] [--reuse] [--loader import|copy] [--users 50] [--duration 60]
-                        [--workers 2] [--server reuseport|uvicorn] [--threads 8] [--trace FILE]
+                        [--workers 2] [--server leastconn|uvicorn] [--threads 8] [--trace FILE]
                         [--warmup 10] [--prepare-only] [--client aiohttp|httpx] [--think-ms 0]
                         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/arrears_bench]
 
@@ -15,8 +15,8 @@
    worklists (with fewer agents than users, several sessions share an agent).
 2. **Server.** The app (`create_app`, production settings: Secure cookies, CSRF, audit of every customer view)
    in `--workers` processes, with the clock fixed at the plan date, served as `arrears serve --workers N` does
-   (`--server reuseport`: web/server.py, one socket per worker in a SO_REUSEPORT group) or by uvicorn's own
-   `--workers` (`--server uvicorn`: one shared socket, for comparison).
+   (`--server leastconn`: web/server.py, the parent accepts and hands each connection to the worker with the
+   fewest open) or by uvicorn's own `--workers` (`--server uvicorn`: one shared socket, for comparison).
 3. **Load.** One local client process over loopback (`--client aiohttp`, the default: about a third of
    httpx's CPU per request; `--client httpx` for comparison): `--users` concurrent agents, each signed in
    through the login form with its own session cookie and its own keep-alive connection, alternating
@@ -31,7 +31,7 @@
 Reports requests/s and p50/p95/p99 latency per page, who used the CPU during the measured window (the client,
 the uvicorn processes, the database backends, the whole machine; from /proc) and the load average, and ends
 with one JSON line:
-{"accounts": N, "users": 50, "workers": 2, "server": "reuseport", "rps": ..., "p99_ms": ..., "p99_worklist_ms": ...,
+{"accounts": N, "users": 50, "workers": 2, "server": "leastconn", "rps": ..., "p99_ms": ..., "p99_worklist_ms": ...,
  "p99_customer_ms": ..., "user_mean_ms": [min, median, max], "connections_per_worker": [...],
  "client": "aiohttp", "think_ms": 0, "cpu_ms_per_req": {"client": ..., "server": ..., "postgres": ...},
  "cpu_share": {"client": ..., "server": ..., "postgres": ..., "machine": ...}, "load1": ...}
@@ -301,7 +301,7 @@ def start_server(
     loop: str = "auto",
     http: str = "auto",
     threads: int | None = None,
-    server: str = "reuseport",
+    server: str = "leastconn",
 ) -> subprocess.Popen[bytes]:
     env = {**os.environ, ENV_URL: url, ENV_NOW: now.isoformat(), ENV_THREADS: str(threads or "")}
     if server == "uvicorn":  # uvicorn's own workers, on one shared socket (for comparison)
@@ -327,7 +327,7 @@ def start_server(
             "--http",
             http,
         ]
-    else:  # what `arrears serve --workers N` runs: one socket per worker in a SO_REUSEPORT group
+    else:  # what `arrears serve --workers N` runs: the parent hands each connection to the least busy worker
         code = (
             f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
             "from arrears.web.server import serve_workers; "
@@ -698,10 +698,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument(
         "--server",
-        choices=("reuseport", "uvicorn"),
-        default="reuseport",
-        help="reuseport: what `arrears serve --workers N` runs (a socket per worker, SO_REUSEPORT); "
-        "uvicorn: uvicorn's --workers (one shared socket)",
+        choices=("leastconn", "uvicorn"),
+        default="leastconn",
+        help="leastconn: what `arrears serve --workers N` runs (the parent hands each new connection to the "
+        "worker with the fewest open); uvicorn: uvicorn's --workers (one shared socket)",
     )
     ap.add_argument("--uvicorn-loop", default="auto", help="uvicorn --loop (auto: uvloop when installed)")
     ap.add_argument("--uvicorn-http", default="auto", help="uvicorn --http (auto: httptools when installed)")

@@ -21,8 +21,8 @@ def serve(
         "--workers",
         min=1,
         max=64,
-        help="工作进程数 / Worker processes (one per core is a good start; each has its own socket and database "
-        "pool, and Linux spreads the connections over them).",
+        help="工作进程数 / Worker processes (one per core is a good start; each has its own database pool, and each "
+        "new connection goes to the worker with the fewest open).",
     ),
 ) -> None:
     """启动工作台与接口服务 / Serve the agent workspace and the REST API (/api/v1, docs at /docs) until Ctrl-C."""
@@ -54,7 +54,7 @@ def serve(
             engine.dispose()  # each worker process opens its own connections
             if database_url:
                 os.environ["ARREARS_DATABASE_URL"] = database_url  # the workers read their settings from it
-            # one socket per worker (SO_REUSEPORT), so the users' connections are spread evenly: web/server.py
+            # each new connection to the worker with the fewest open (least connections): web/server.py
             raise typer.Exit(
                 serve_workers("arrears.web.app:production_app", host=host, port=port, workers=workers)
             )
