@@ -45,9 +45,11 @@ assignments = Table(
     "assignments",
     metadata,
     Column("borrower_id", String(ID), ForeignKey("borrowers.borrower_id"), primary_key=True),
-    Column("agent_id", String(ID), ForeignKey("agents.agent_id"), nullable=False, index=True),
+    Column("agent_id", String(ID), ForeignKey("agents.agent_id"), nullable=False),
     Column("since", Date, nullable=False),
 )
+# An agent's accounts from the index alone (the scope check of worklists and follow-ups)
+Index("ix_assignments_agent_borrower", assignments.c.agent_id, assignments.c.borrower_id)
 
 plan_runs = Table(
     "plan_runs",
