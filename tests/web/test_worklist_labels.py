@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, select, update
-from webkit import Portfolio, login
+from webkit import TODAY, Portfolio, login, seed_portfolio
 
 from arrears.services import worklist
+from arrears.services.access import scope_for
+from arrears.services.auth import get_user
+from arrears.storage.engine import make_engine
+from arrears.storage.migrate import upgrade
 from arrears.storage.tables import borrowers, contact_points
 from arrears.storage.tables_plan import assignments, plan_contacts, plan_runs
 
@@ -83,3 +88,24 @@ def test_a_new_plan_run_is_labelled_from_its_own_rows(
     page = client.get("/worklist").text
     assert _rows(page) == _rows(before)
     assert "次日名字" in page and "客户B002" not in page
+
+
+def test_two_databases_with_the_same_plan_show_their_own_names(
+    engine: Engine, portfolio: Portfolio, tmp_path: Path
+) -> None:
+    """One process serving two databases (whose plan rows are identical) never shows one's names in the other."""
+    other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    upgrade(other)
+    seed_portfolio(other)
+    with other.begin() as conn:
+        conn.execute(update(borrowers).where(borrowers.c.borrower_id == "B001").values(name="另一库的名字"))
+    try:
+        for eng, name, absent in ((engine, "客户B001", "另一库的名字"), (other, "另一库的名字", "客户B001")):
+            for _ in range(2):  # the first load learns the names, the second reads them back
+                user = get_user(eng, "agent1")
+                assert user is not None
+                wl = worklist.worklist(eng, scope=scope_for(user), plan_date=TODAY)
+                names = {item.borrower_id: item.name for item in wl.items}
+                assert names["B001"] == name and absent not in names.values()
+    finally:
+        other.dispose()

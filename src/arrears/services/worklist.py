@@ -4,6 +4,7 @@ then the planner's rank."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import weakref
@@ -211,12 +212,27 @@ def read_worklist(
     if agent_id:
         params["only_agent"] = agent_id
     window = {**params, "size": size, "skip": (page - 1) * size}
+    first = (page - 1) * size + 1
     # storage/direct.py: straight through the driver on PostgreSQL, one fetch for the page. The plan's rows
-    # alone when their names and contact points are remembered; else the statement that joins them
+    # alone while their names and contact points are remembered; else the statement that joins them. The
+    # page's key is (its first item's number, the labels' generation, its plan rows): an unchanged page is
+    # one lookup (`_PAGES`), and is labelled and built again only when its rows or the labels change
     labels = labels_of(conn.engine)
-    rows = labels.label(direct.rows(conn, plain_q, window)) if labels.warm() else None
-    if rows is None:
-        rows = labels.learn(direct.rows(conn, page_q, window))
+    found: tuple[PageKey, tuple[WorkItem, ...]] | None = None
+    if labels.warm():
+        plain = direct.rows(conn, plain_q, window)
+        key = PageKey((first, labels.generation, *plain))
+        found = _PAGES.get(key)
+        if found is None:
+            labelled = labels.label(plain)
+            if labelled is not None:
+                found = _remember(key, labelled)
+    if found is None:
+        learnt, labelled = labels.learn(direct.rows(conn, page_q, window))
+        key = PageKey((first, labels.generation, *learnt))
+        found = _PAGES.get(key) or _remember(key, labelled)
+    key, items = found
+    rows = key.rows[2:]
     if rows:
         run_id: int | None = int(rows[0][0])
         total = int(rows[0][-1])
@@ -225,14 +241,11 @@ def read_worklist(
         total = 0
         if run_id is not None and page > 1:
             total = int(conn.execute(count_q, params).scalar_one())
-    first = (page - 1) * size + 1
-    # rows are hashable tuples; the items are a pure function of them and `first`. The cache hands back the key
-    # it first stored, so the rendered rows' lookup (templating.fragment `_key`) meets the very same object
-    key, items = _items(PageKey((first, *rows)))
     return Worklist(plan_date, run_id, list(items), total, page, size, key)
 
 
 _UNKNOWN = object()
+_GENERATIONS = itertools.count()
 
 
 class _Labels:
@@ -255,6 +268,9 @@ class _Labels:
         self._names: dict[tuple[int, str], str] = {}
         self._points: dict[tuple[int, str], str | None] = {}
         self._since = 0.0
+        # changes each time everything remembered is dropped; unique in the process (pages of two databases with
+        # the same plan rows never share a key)
+        self.generation = next(_GENERATIONS)
 
     def warm(self) -> bool:
         if self._names and self._now() - self._since > self.TTL_S:
@@ -263,6 +279,7 @@ class _Labels:
 
     def clear(self) -> None:
         self._names, self._points = {}, {}
+        self.generation = next(_GENERATIONS)
 
     def label(self, rows: Sequence[Any]) -> list[tuple[Any, ...]] | None:
         """`rows` of the plain statement (page columns, contact point id, total) as the page's rows (page
@@ -278,18 +295,18 @@ class _Labels:
             out.append((*r[:-2], name, masked, r[-1]))
         return out
 
-    def learn(self, rows: Sequence[Any]) -> list[tuple[Any, ...]]:
-        """`rows` of the joined statement (page columns, contact point id, name, contact kind and value, total) as
-        the page's rows,
-        remembering their names and masked contact points. Plain tuples: the page's key (`PageKey`) is then
-        hashed and compared in C (a Row compares field by field in Python)."""
+    def learn(self, rows: Sequence[Any]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """`rows` of the joined statement (page columns, contact point id, name, contact kind and value, total)
+        as the plain statement's rows and as the page's rows, remembering their names and masked contact
+        points."""
         if not rows:
-            return []
+            return [], []
         if len(self._names) + len(rows) > self.MAX:
             self.clear()
         if not self._names:
             self._since = self._now()
         names, points = self._names, self._points
+        plain: list[tuple[Any, ...]] = []
         out: list[tuple[Any, ...]] = []
         for r in rows:
             *cols, point, name, kind, value, total = r
@@ -297,8 +314,9 @@ class _Labels:
             names[(cols[0], cols[1])] = name
             if point is not None:
                 points[(cols[0], point)] = masked
+            plain.append((*cols, point, total))
             out.append((*cols, name, masked, total))
-        return out
+        return plain, out
 
 
 _LABELS: weakref.WeakKeyDictionary[Engine, _Labels] = weakref.WeakKeyDictionary()
@@ -333,18 +351,24 @@ class PageKey:
         )
 
 
-# Pages of work items built from the rows read, per process: agents reload the same page all day, and the rows
-# (everything an item is made of, read fresh on every request) are the key, so an unchanged page costs a
-# cache lookup instead of a hundred objects, masks and parsed rule lists. `Worklist.key` also lets the
-# page's rendered rows be cached on it (templating.fragment's `_key`).
-ITEMS_MAX = 1_000  # pages kept per process (an agent has one or two)
+# Pages of work items, per process: agents reload the same page all day, and the page's key (its plan rows, read
+# fresh on every request, and the generation of the names remembered for them) says when it must be built again,
+# so an unchanged page costs a lookup instead of a hundred objects, labels and parsed rule lists.
+# `Worklist.key` also lets the page's rendered rows be cached on it (templating.fragment's `_key`).
+ITEMS_MAX = 1_000  # pages kept per process (an agent has one or two); when full, all are dropped
+_PAGES: dict[PageKey, tuple[PageKey, tuple[WorkItem, ...]]] = {}
 
 
-@lru_cache(maxsize=ITEMS_MAX)
-def _items(key: PageKey) -> tuple[PageKey, tuple[WorkItem, ...]]:
-    """(`key`, the items of its page); on a hit, the key stored first."""
-    first, rows = key.rows[0], key.rows[1:]
-    return key, tuple(
+def _remember(key: PageKey, rows: Sequence[tuple[Any, ...]]) -> tuple[PageKey, tuple[WorkItem, ...]]:
+    if len(_PAGES) >= ITEMS_MAX:
+        _PAGES.clear()
+    found = _PAGES[key] = (key, _items(key.rows[0], rows))
+    return found
+
+
+def _items(first: int, rows: Sequence[tuple[Any, ...]]) -> tuple[WorkItem, ...]:
+    """The items of a page from its rows (page columns, name, masked contact point, total)."""
+    return tuple(
         WorkItem(
             first + i,
             borrower_id,
