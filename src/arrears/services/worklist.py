@@ -61,7 +61,7 @@ class Worklist:
     total: int
     page: int
     size: int
-    # What the items were built from (see `_ITEMS`): equal keys, equal items. None when built otherwise.
+    # What the items were built from (see `_PAGES`): equal keys, equal items. None when built otherwise.
     key: PageKey | None = field(default=None, compare=False, repr=False)
 
 
@@ -332,9 +332,9 @@ def labels_of(engine: Engine) -> _Labels:
 
 
 class PageKey:
-    """What a page's items are built from, (number of its first item, *its rows), hashed once. A page is a
-    hundred rows of twenty values: hashing and comparing them is most of an unchanged page's lookups, and
-    two caches look it up (the items here, the rendered rows in templating.fragment)."""
+    """What a page's items are built from, (number of its first item, the labels' generation, *its plan rows),
+    hashed once. A page is a hundred rows of twenty values: hashing and comparing them is most of an unchanged
+    page's lookups, and two caches look it up (the items here, the rendered rows in templating.fragment)."""
 
     __slots__ = ("_hash", "rows")
 
