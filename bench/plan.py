@@ -1,14 +1,21 @@
 """Benchmark the daily planner against a bare-engine floor, on the same Parquet files.
 
     python bench/plan.py --accounts 1000000 [--dir DIR] [--threads 2] [--seed 1] [--as-of 2026-03-10]
-                         [--model PATH] [--floor-only] [--repeat 1] [--workers 2] [--memory-budget GIB]
+                         [--model PATH] [--floor-only] [--inputs-floor] [--repeat 1] [--workers 2]
+                         [--memory-budget GIB]
 
 1. **Portfolio.** `arrears synth` (the Python API, Parquet) writes N accounts with about 6 x N rows of contact
    history (`contact_rate` 1.4) into DIR, or reuses DIR when its manifest says it holds that portfolio.
 2. **Floor.** ONE DuckDB query over the same files: each account's calls in the last 7 days, then the top 150
    accounts per agent (through `assignments`), fewest calls first. It is what the engine costs with no
    planning logic at all: read, parse the instants, aggregate, join, rank.
-3. **Plan.** The full plan from the Parquet directory (`services.planning`): every rule, the strategy and
+3. **Inputs floor** (`--inputs-floor`, off by default). The floor's query, then, in the same DuckDB connection,
+   one pass over each other input the plan reads, reading the same columns and reducing them with the cheapest
+   aggregates (count, sum, max): loans, instalments and payments (what delinquency is computed from),
+   borrowers, parties, contact points and holds. No join, no rule, no logic. A plan that works from the
+   portfolio cannot take less, so it is a lower bound for `plan_s`, and its ratio to the floor is the least ratio
+   any such plan can reach.
+4. **Plan.** The full plan from the Parquet directory (`services.planning`): every rule, the strategy and
    scoring. The scoring model is `--model` if it exists, else a small one trained here on a sample of the
    same portfolio (said in the output; training time is not part of `plan_s`).
 
@@ -123,6 +130,45 @@ def run_floor(directory: Path, as_of: date, threads: int | None) -> dict[str, An
         "rows": result.num_rows,
         "agents": len(set(result.column("agent_id").to_pylist())),
     }
+
+
+# --- the inputs floor ---------------------------------------------------------------------------------------
+# Each input the plan reads beyond the floor's contact history, the columns it reads (services/plan_inputs.py
+# and services/plan_ledger.py), reduced by the cheapest aggregates: reading and decoding them, nothing more.
+INPUT_READS = {
+    "loans": "count(*), max(loan_id), max(borrower_id), max(lender_type), sum(apr_all_in_bp), "
+    "max(CAST(contract_date AS DATE)), sum(principal_minor)",
+    "instalments": "count(*), max(loan_id), sum(seq), max(CAST(due_date AS DATE)), "
+    "sum(principal_minor + interest_minor + fee_minor)",
+    "payments": "count(*), max(loan_id), max(CAST(paid_at AS TIMESTAMPTZ)), sum(amount_minor)",
+    "borrowers": "count(*), max(borrower_id), max(region), max(timezones), max(language), "
+    "count(*) FILTER (WHERE is_minor), max(vulnerability)",
+    "parties": "count(*), max(party_id), max(borrower_id), max(role), count(*) FILTER (WHERE emergency_contact), "
+    "count(*) FILTER (WHERE refused_contact), count(*) FILTER (WHERE relationship_evidence)",
+    "contact_points": "count(*), max(contact_point_id), max(borrower_id), max(owner_id), max(kind), max(source), "
+    "count(*) FILTER (WHERE opted_out), count(*) FILTER (WHERE employer_provided)",
+    "holds": 'count(*), max(borrower_id), max(loan_id), max(kind), max(CAST("start" AS DATE)), '
+    'max(CAST("end" AS DATE))',
+}
+
+
+def run_inputs_floor(directory: Path, as_of: date, threads: int | None) -> dict[str, Any]:
+    """The floor's query, then one reducing pass over each input in `INPUT_READS`, in one connection."""
+    import duckdb
+
+    started = time.perf_counter()
+    con = duckdb.connect(":memory:", config={"threads": threads} if threads else {})
+    parts = {"floor": 0.0}
+    con.sql(floor_sql(directory, as_of)).to_arrow_table()
+    parts["floor"] = time.perf_counter() - started
+    for name, reads in INPUT_READS.items():
+        path = str(directory / f"{name}.parquet").replace("'", "''")
+        t0 = time.perf_counter()
+        con.execute(f"SELECT {reads} FROM read_parquet('{path}')").fetchall()
+        parts[name] = time.perf_counter() - t0
+    seconds = time.perf_counter() - started
+    con.close()
+    return {"seconds": seconds, "parts": {k: round(v, 3) for k, v in parts.items()}}
 
 
 # --- the plan -----------------------------------------------------------------------------------------------
@@ -329,6 +375,8 @@ def _child(args: argparse.Namespace) -> int:
     for _ in range(args.repeat):
         if args.phase == "floor":
             runs.append(run_floor(args.dir, as_of, args.threads))
+        elif args.phase == "inputs":
+            runs.append(run_inputs_floor(args.dir, as_of, args.threads))
         else:
             runs.append(run_plan(args.dir, as_of, args.threads, args.model, args.memory_budget))
     result = min(runs, key=lambda r: float(r["seconds"]))
@@ -351,7 +399,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--floor-only", action="store_true", help="measure the floor only (no plan)")
     ap.add_argument("--repeat", type=int, default=1, help="run each phase N times, keep the fastest")
-    ap.add_argument("--phase", choices=("floor", "plan"), help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--inputs-floor",
+        action="store_true",
+        help="also measure the inputs floor: the floor plus one reading pass over every other input of the plan",
+    )
+    ap.add_argument("--phase", choices=("floor", "inputs", "plan"), help=argparse.SUPPRESS)
     ap.add_argument("--result", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.phase:
@@ -389,6 +442,16 @@ def main(argv: list[str] | None = None) -> int:
         "attempts": rows.get("contact_attempts"),
         "threads": threads,
     }
+    if args.inputs_floor:
+        inputs = measure("inputs", args)
+        inputs_s = inputs.result["seconds"]
+        print(
+            f"inputs floor: {inputs_s:.2f} s (runs {inputs.result['all_seconds']}; parts {inputs.result['parts']}), "
+            f"{inputs_s / floor.result['seconds']:.2f}x the floor: no plan that reads its inputs can take less"
+        )
+        figures.update(
+            inputs_floor_s=round(inputs_s, 2), inputs_floor_ratio=round(inputs_s / floor.result["seconds"], 2)
+        )
     if not args.floor_only:
         plan = measure("plan", args)
         plan_s = plan.result["seconds"]
@@ -398,6 +461,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  RSS at the stages' callbacks (MB): {plan.result['stages']['rss_mb_at_callbacks']}")
         print(f"  slowest statements (s): {plan.result['stages']['slowest_statements']}")
         print(f"ratio plan / floor: {plan_s / floor.result['seconds']:.2f}x")
+        if args.inputs_floor:
+            print(f"ratio plan / inputs floor: {plan_s / figures['inputs_floor_s']:.2f}x")
         figures.update(
             plan_s=round(plan_s, 2),
             plan_cpu_s=round(plan.result["cpu_s"], 1),

@@ -64,3 +64,15 @@ def test_floor_counts_recent_calls_and_keeps_the_top_150_per_agent(tmp_path: Pat
     }
     assert len(everyone) == 400
     assert everyone["B0001"] == 2 and everyone["B0002"] == 1
+
+
+def test_inputs_floor_reads_every_input_of_a_synthetic_portfolio_and_includes_the_floor(tmp_path: Path) -> None:
+    """The inputs floor (a lower bound for any plan over the portfolio) names real columns of every file the
+    plan reads beyond the contact history, and times the floor's own query too."""
+    bench = _bench()
+    directory = tmp_path / "p"
+    bench.ensure_portfolio(directory, accounts=300, seed=3, as_of=date(2026, 3, 10), workers=1)
+    result = bench.run_inputs_floor(directory, date(2026, 3, 10), threads=1)
+    assert set(result["parts"]) == {"floor", *bench.INPUT_READS}
+    assert set(bench.INPUT_READS) >= {"loans", "instalments", "payments", "parties", "contact_points"}
+    assert result["seconds"] >= sum(result["parts"].values()) - 0.01
