@@ -1,6 +1,6 @@
 """The customer view's cached fragments (web/templating.py `fragment`): a loan section is rendered once per
 distinct loan and reused; the cache holds nothing the cyclic garbage collector keeps walking. At 1M accounts a
-worker keeps some 20,000 loan sections; keyed by class objects they kept about 800,000 tuples tracked, and each
+worker keeps up to 20,000 loan sections; keyed by class objects they kept up to 800,000 tuples tracked, and each
 full collection stopped every request in the process while it walked them."""
 
 from __future__ import annotations

@@ -179,9 +179,9 @@ def _plan(cls: type, sample: Any) -> tuple[str, Callable[[Any], tuple[Any, ...]]
 def _freeze(value: Any, *, fast: bool = True) -> Any:
     """A hashable key with the same content (lists and dicts become tuples, dataclasses their name and field
     values). Made of tuples, strings, numbers and dates only, never a class or another object the cyclic garbage
-    collector tracks, so the collector untracks the keys on its first pass over them: a cache of 20,000 loan
-    sections keyed by class objects kept some 800,000 tuples tracked, and every full collection walked them all
-    with the process's threads stopped."""
+    collector tracks, so the collector untracks the keys as it passes over them (a level of nesting per pass): a
+    cache of 20,000 loan sections keyed by class objects kept some 800,000 tuples tracked, and every full
+    collection walked them all with the process's threads stopped."""
     if isinstance(value, _SCALARS):
         return value
     if isinstance(value, list | tuple):
