@@ -80,7 +80,12 @@ def test_statuses_and_bucket_spells_are_stored(engine: Engine) -> None:
 def test_rerun_replaces_rows_and_a_later_date_adds_a_status(engine: Engine) -> None:
     _seed(engine)
     compute_delinquency(engine_or_uow=engine, as_of=date(2026, 2, 10))
+    first = (_rows(engine, loan_delinquency), _rows(engine, bucket_history))
+    # one loan per batch: each batch reads its schedules and payments as a range of loan ids after the last one
     compute_delinquency(engine_or_uow=engine, as_of=date(2026, 2, 10), batch_size=1)
+    assert (_rows(engine, loan_delinquency), _rows(engine, bucket_history)) == first
+    compute_delinquency(engine_or_uow=engine, as_of=date(2026, 2, 10), batch_size=2)
+    assert (_rows(engine, loan_delinquency), _rows(engine, bucket_history)) == first
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(loan_delinquency)).scalar_one() == 3
         n_spells = conn.execute(select(func.count()).select_from(bucket_history)).scalar_one()

