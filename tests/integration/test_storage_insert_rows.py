@@ -19,36 +19,14 @@ pytestmark = pytest.mark.db
 
 
 def _loans(engine: Engine) -> None:
-    with UnitOfWork(engine) as uow:
-        uow.portfolio.add(
-            [
-                Borrower("B1", "张伟", "广东省深圳市", ("Asia/Shanghai",)),
-                Loan(
-                    "L1",
-                    "B1",
-                    "示例消费金融",
-                    LenderType.LICENSED,
-                    "x",
-                    "分期",
-                    "CNY",
-                    1,
-                    1800,
-                    date(2025, 1, 1),
-                ),
-                Loan(
-                    "L2",
-                    "B1",
-                    "示例消费金融",
-                    LenderType.LICENSED,
-                    "x",
-                    "分期",
-                    "CNY",
-                    1,
-                    1800,
-                    date(2025, 1, 1),
-                ),
-            ]
+    loans = [
+        Loan(
+            loan_id, "B1", "示例消费金融", LenderType.LICENSED, "x", "分期", "CNY", 1, 1800, date(2025, 1, 1)
         )
+        for loan_id in ("L1", "L2")
+    ]
+    with UnitOfWork(engine) as uow:
+        uow.portfolio.add([Borrower("B1", "张伟", "广东省深圳市", ("Asia/Shanghai",)), *loans])
         uow.commit()
 
 
